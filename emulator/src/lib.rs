@@ -1,0 +1,419 @@
+//! A local Customer.io API emulator on loopback.
+//!
+//! The connector's tests and its credential-free demo need a server that answers like the real Track,
+//! App and Beta APIs (hosts, regions, auth, identifier escaping, error shapes) without any network
+//! access. The emulator listens on `127.0.0.1` only; clients reach the "real" hosts by sending the
+//! real host name in `Host` (or `X-Forwarded-Host`), so one port serves every API and region.
+//!
+//! Everything it receives is recorded, and faults can be injected to exercise retry paths. Non-Rust
+//! hosts reach the same controls over HTTP under `/__emulator__/`.
+
+#![deny(missing_docs)]
+
+mod app;
+mod inspect;
+mod server;
+mod state;
+mod track;
+mod util;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use base64::Engine as _;
+
+use crate::state::Shared;
+
+/// Customer.io keeps each account in one data centre; the emulator must know which one to decide
+/// between serving, redirecting and refusing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// The US data centre (`track.customer.io`, `api.customer.io`).
+    Us,
+    /// The EU data centre (`track-eu.customer.io`, `api-eu.customer.io`).
+    Eu,
+}
+
+impl Region {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Region::Us => "us",
+            Region::Eu => "eu",
+        }
+    }
+}
+
+/// One workspace's credentials: Track uses Basic `site_id:track_key`, App and Beta a Bearer
+/// `app_key`, and the region decides which hosts accept them.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// Basic-auth user name on Track; also the workspace name reported by the App API.
+    pub site_id: String,
+    /// Basic-auth password on Track.
+    pub track_key: String,
+    /// Bearer token on the App and Beta APIs.
+    pub app_key: String,
+    /// The data centre whose hosts serve this workspace.
+    pub region: Region,
+}
+
+impl Workspace {
+    /// The fixed credentials demos and docs can quote without any setup.
+    pub fn demo() -> Workspace {
+        Workspace {
+            site_id: "demo-site".to_string(),
+            track_key: "demo-track-key".to_string(),
+            app_key: "demo-app-key".to_string(),
+            region: Region::Us,
+        }
+    }
+
+    /// Reads the CLI form `SITE:TRACK_KEY:APP_KEY:us|eu`, so that a command line can describe a
+    /// workspace in one argument.
+    pub fn parse(spec: &str) -> Result<Workspace, String> {
+        let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+        if parts.len() != 4 {
+            return Err(format!(
+                "workspace {spec:?} must have the form SITE:TRACK_KEY:APP_KEY:REGION \
+                 (4 fields separated by ':', found {})",
+                parts.len()
+            ));
+        }
+        for (value, name) in parts.iter().zip(["SITE", "TRACK_KEY", "APP_KEY", "REGION"]) {
+            if value.is_empty() {
+                return Err(format!("workspace {spec:?}: {name} is empty"));
+            }
+        }
+        let region = match parts[3].to_ascii_lowercase().as_str() {
+            "us" => Region::Us,
+            "eu" => Region::Eu,
+            other => {
+                return Err(format!(
+                    "workspace {spec:?}: REGION must be \"us\" or \"eu\", not {other:?}"
+                ))
+            }
+        };
+        Ok(Workspace {
+            site_id: parts[0].to_string(),
+            track_key: parts[1].to_string(),
+            app_key: parts[2].to_string(),
+            region,
+        })
+    }
+}
+
+impl FromStr for Workspace {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Workspace::parse(s)
+    }
+}
+
+/// The sources disagree on what the US App host does with an EU key (301 with a `Location` versus
+/// 401), so clients must be testable against both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WrongRegionMode {
+    /// 301 with `Location` on the EU host and a `wrong datacenter` body (customerio-node#134).
+    #[default]
+    Redirect301,
+    /// A plain 401, as n8n and Airbyte report.
+    Unauthorized401,
+}
+
+/// Start-up settings for [`Emulator::start`].
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// The workspaces whose credentials are accepted.
+    pub workspaces: Vec<Workspace>,
+    /// Port on 127.0.0.1; 0 lets the OS pick a free one, which parallel tests need.
+    pub port: u16,
+    /// What the US App/Beta host does with an EU workspace's key.
+    pub app_wrong_region: WrongRegionMode,
+    /// Requests per second allowed per App key before 429; `None` leaves App calls unlimited.
+    pub app_rate_limit: Option<u32>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            workspaces: vec![Workspace::demo()],
+            port: 0,
+            app_wrong_region: WrongRegionMode::Redirect301,
+            app_rate_limit: None,
+        }
+    }
+}
+
+/// A running emulator. It serves from its own thread and runtime so that plain synchronous code can
+/// use it; dropping it stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Starts the server on 127.0.0.1 in a background thread that owns its own tokio runtime and
+    /// returns once it is listening, so callers need no runtime of their own (and may have one).
+    pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
+        let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config));
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name(format!("cio-emulator-{}", addr.port()))
+            .spawn(move || server::run(listener, thread_shared, shutdown_rx, ready_tx))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Emulator {
+                addr,
+                shared,
+                shutdown: Some(shutdown_tx),
+                thread: Some(thread),
+            }),
+            Ok(Err(err)) => {
+                let _ = thread.join();
+                Err(err)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(io::Error::other(
+                    "the emulator thread stopped during start-up",
+                ))
+            }
+        }
+    }
+
+    /// The bound address, needed when the port was chosen by the OS.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL to point a client's transport at; the API host goes in `Host`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received, in order, including faulted ones (the `/__emulator__/` controls are
+    /// not requests to the APIs and are left out).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Forgets the recorded requests, so a test can look at one phase only.
+    pub fn clear_requests(&self) {
+        self.shared.lock().requests.clear();
+    }
+
+    /// Looks a person up the way a test thinks of them: by id, by email (case-insensitive) or by
+    /// `cio_<cio_id>`.
+    pub fn person(&self, site_id: &str, identifier: &str) -> Option<Person> {
+        let state = self.shared.lock();
+        let site = state.sites.get(site_id)?;
+        site.lookup(identifier).map(|i| site.people[i].clone())
+    }
+
+    /// All people of a workspace, in creation order.
+    pub fn people(&self, site_id: &str) -> Vec<Person> {
+        let state = self.shared.lock();
+        state
+            .sites
+            .get(site_id)
+            .map(|s| s.people.clone())
+            .unwrap_or_default()
+    }
+
+    /// All stored events of a workspace, in arrival order (duplicates by `id` are not stored).
+    pub fn events(&self, site_id: &str) -> Vec<StoredEvent> {
+        let state = self.shared.lock();
+        state
+            .sites
+            .get(site_id)
+            .map(|s| s.events.clone())
+            .unwrap_or_default()
+    }
+
+    /// Queues a fault; faults are tried in injection order before any auth or routing.
+    pub fn inject(&self, fault: Fault) {
+        if fault.times > 0 {
+            self.shared.lock().faults.push(fault);
+        }
+    }
+
+    /// Removes every pending fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Adds credentials while running; a workspace whose `site_id` already exists replaces that
+    /// one's keys and region but keeps its people and events.
+    pub fn add_workspace(&self, ws: Workspace) {
+        self.shared.lock().add_workspace(ws);
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+/// One request as it arrived, kept raw so tests can check exactly what a client put on the wire.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// HTTP method, e.g. `PUT`.
+    pub method: String,
+    /// Effective host: `X-Forwarded-Host` if present, else `Host`; port stripped, lowercase.
+    pub host: String,
+    /// Raw path exactly as received, still percent-encoded.
+    pub path: String,
+    /// Raw query string without the `?`.
+    pub query: Option<String>,
+    /// Header names in lowercase, values as lossy UTF-8, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// The complete body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// First value of a header, matched case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON, `None` when it is not JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// Decoded Basic credentials; both the standard and the URL-safe base64 alphabet are accepted
+    /// because the Go client sends URL-safe.
+    pub fn basic_auth(&self) -> Option<(String, String)> {
+        let value = self.header("authorization")?.trim();
+        let (scheme, rest) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return None;
+        }
+        let encoded = rest.trim();
+        let decoded = util::STANDARD_LENIENT
+            .decode(encoded)
+            .or_else(|_| util::URL_SAFE_LENIENT.decode(encoded))
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, password) = text.split_once(':')?;
+        Some((user.to_string(), password.to_string()))
+    }
+
+    /// The Bearer token, `None` when absent or empty.
+    pub fn bearer(&self) -> Option<String> {
+        let value = self.header("authorization")?.trim();
+        let (scheme, rest) = value.split_once(' ')?;
+        let token = rest.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+    }
+
+    /// The path's segments after the leading `/`, each percent-decoded exactly once (`+` stays `+`,
+    /// invalid UTF-8 is replaced), which is how the emulator itself reads identifiers.
+    pub fn decoded_segments(&self) -> Vec<String> {
+        util::raw_segments(&self.path)
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+}
+
+/// A person as the Track API left them.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Customer.io's own id, e.g. `03000001`, addressable as `cio_03000001`.
+    pub cio_id: String,
+    /// The workspace-defined `id`, if any.
+    pub id: Option<String>,
+    /// The email address, if any.
+    pub email: Option<String>,
+    /// Every key of every identify body, merged in arrival order.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An event accepted by the Track API.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    /// The path identifier as decoded; `None` for anonymous events.
+    pub person: Option<String>,
+    /// The name with leading and trailing spaces trimmed.
+    pub name: String,
+    /// `event`, `page` or `screen`.
+    pub event_type: String,
+    /// The dedupe id, if sent.
+    pub id: Option<String>,
+    /// Unix seconds, if sent.
+    pub timestamp: Option<i64>,
+    /// The `data` object, or `Null` when the request had none.
+    pub data: serde_json::Value,
+    /// The `anonymous_id`, if sent and not empty.
+    pub anonymous_id: Option<String>,
+}
+
+/// A misbehaviour to impose on upcoming requests, for testing retries and error handling.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    /// Prefix of the raw request path the fault applies to; `None` matches every request.
+    pub path_prefix: Option<String>,
+    /// How many matching requests it still applies to.
+    pub times: u32,
+    /// What happens to those requests.
+    pub action: FaultAction,
+}
+
+/// What a [`Fault`] does to a request.
+#[derive(Clone, Debug)]
+pub enum FaultAction {
+    /// Answer this instead. Without a `content-type` header the JSON one is added;
+    /// `content-length` and `transfer-encoding` are computed by the server and ignored here.
+    Respond {
+        /// HTTP status (200–999).
+        status: u16,
+        /// Extra headers; invalid names or values are skipped.
+        headers: Vec<(String, String)>,
+        /// Response body.
+        body: Vec<u8>,
+    },
+    /// Sleep, then handle the request normally.
+    Delay {
+        /// Milliseconds to wait.
+        ms: u64,
+    },
+    /// 429 with `Retry-After` and an App-style `errors` body.
+    RateLimit {
+        /// Value of `Retry-After`.
+        retry_after_secs: u32,
+    },
+    /// Drop the connection (with a TCP reset) without answering.
+    Reset,
+}

@@ -1,0 +1,235 @@
+//! The emulator's memory: credentials, people, events, recorded requests and pending faults.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::{
+    EmulatorConfig, Fault, FaultAction, Person, RecordedRequest, StoredEvent, Workspace,
+    WrongRegionMode,
+};
+
+/// One lock around everything: handlers are short and synchronous, and a single lock keeps the
+/// recorded order and the data consistent with each other.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: EmulatorConfig) -> Shared {
+        let mut state = State {
+            workspaces: Vec::new(),
+            sites: HashMap::new(),
+            requests: Vec::new(),
+            faults: Vec::new(),
+            rate_windows: HashMap::new(),
+            app_wrong_region: config.app_wrong_region,
+            app_rate_limit: config.app_rate_limit,
+        };
+        for ws in config.workspaces {
+            state.add_workspace(ws);
+        }
+        Shared {
+            state: Mutex::new(state),
+        }
+    }
+
+    /// A panic elsewhere must not make the emulator unusable for the rest of a test run.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(crate) struct State {
+    pub(crate) workspaces: Vec<Workspace>,
+    pub(crate) sites: HashMap<String, SiteData>,
+    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) faults: Vec<Fault>,
+    rate_windows: HashMap<String, (Instant, u32)>,
+    pub(crate) app_wrong_region: WrongRegionMode,
+    pub(crate) app_rate_limit: Option<u32>,
+}
+
+impl State {
+    pub(crate) fn add_workspace(&mut self, ws: Workspace) {
+        self.sites.entry(ws.site_id.clone()).or_default();
+        match self.workspaces.iter_mut().find(|w| w.site_id == ws.site_id) {
+            Some(existing) => *existing = ws,
+            None => self.workspaces.push(ws),
+        }
+    }
+
+    pub(crate) fn site_mut(&mut self, site_id: &str) -> &mut SiteData {
+        self.sites.entry(site_id.to_string()).or_default()
+    }
+
+    /// Takes one use of the first pending fault that matches `path`.
+    pub(crate) fn take_fault(&mut self, path: &str) -> Option<FaultAction> {
+        let index = self.faults.iter().position(|f| {
+            f.times > 0
+                && f.path_prefix
+                    .as_deref()
+                    .is_none_or(|prefix| path.starts_with(prefix))
+        })?;
+        let fault = &mut self.faults[index];
+        fault.times -= 1;
+        let action = fault.action.clone();
+        if fault.times == 0 {
+            self.faults.remove(index);
+        }
+        Some(action)
+    }
+
+    /// Counts one App request for `key` in a fixed one-second window; false means over the limit.
+    pub(crate) fn admit_app_request(&mut self, key: &str, limit: u32) -> bool {
+        let now = Instant::now();
+        let window = self.rate_windows.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(window.0) >= Duration::from_secs(1) {
+            *window = (now, 0);
+        }
+        if window.1 >= limit {
+            return false;
+        }
+        window.1 += 1;
+        true
+    }
+}
+
+/// One workspace's data.
+#[derive(Default)]
+pub(crate) struct SiteData {
+    pub(crate) people: Vec<Person>,
+    pub(crate) events: Vec<StoredEvent>,
+    pub(crate) event_ids: HashSet<String>,
+    next_cio: u32,
+}
+
+/// How a path identifier addresses a person, decided from its shape as the real API does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IdKind<'a> {
+    Cio(&'a str),
+    Email(&'a str),
+    Id(&'a str),
+}
+
+impl<'a> IdKind<'a> {
+    pub(crate) fn of(identifier: &'a str) -> IdKind<'a> {
+        if let Some(cio) = identifier.strip_prefix("cio_") {
+            return IdKind::Cio(cio);
+        }
+        let has_inner_at = identifier
+            .char_indices()
+            .any(|(i, c)| c == '@' && i > 0 && i + 1 < identifier.len());
+        if has_inner_at {
+            IdKind::Email(identifier)
+        } else {
+            IdKind::Id(identifier)
+        }
+    }
+}
+
+impl SiteData {
+    pub(crate) fn find(&self, kind: IdKind<'_>) -> Option<usize> {
+        self.people.iter().position(|p| match kind {
+            IdKind::Cio(cio) => p.cio_id == cio,
+            IdKind::Email(email) => p
+                .email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email)),
+            IdKind::Id(id) => p.id.as_deref() == Some(id),
+        })
+    }
+
+    /// Lookup for tests: a `cio_` value is tried as a cio_id first, then anything as an id, then as
+    /// an email, so a test need not know how the person was created.
+    pub(crate) fn lookup(&self, identifier: &str) -> Option<usize> {
+        let by_cio = match IdKind::of(identifier) {
+            IdKind::Cio(cio) => self.find(IdKind::Cio(cio)),
+            _ => None,
+        };
+        by_cio
+            .or_else(|| self.find(IdKind::Id(identifier)))
+            .or_else(|| self.find(IdKind::Email(identifier)))
+    }
+
+    pub(crate) fn create_person(&mut self) -> usize {
+        self.next_cio += 1;
+        self.people.push(Person {
+            cio_id: format!("{:08x}", 0x0300_0000u32.wrapping_add(self.next_cio)),
+            id: None,
+            email: None,
+            attributes: serde_json::Map::new(),
+        });
+        self.people.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_shapes() {
+        assert_eq!(IdKind::of("cio_03000001"), IdKind::Cio("03000001"));
+        assert_eq!(
+            IdKind::of("jane+1@example.com"),
+            IdKind::Email("jane+1@example.com")
+        );
+        assert_eq!(IdKind::of("@handle"), IdKind::Id("@handle"));
+        assert_eq!(IdKind::of("handle@"), IdKind::Id("handle@"));
+        assert_eq!(IdKind::of("ü@ü"), IdKind::Email("ü@ü"));
+        assert_eq!(IdKind::of("42"), IdKind::Id("42"));
+    }
+
+    #[test]
+    fn cio_ids_count_up_per_workspace() {
+        let mut site = SiteData::default();
+        let a = site.create_person();
+        let b = site.create_person();
+        assert_eq!(site.people[a].cio_id, "03000001");
+        assert_eq!(site.people[b].cio_id, "03000002");
+    }
+
+    #[test]
+    fn faults_are_used_in_order_and_expire() {
+        let mut state = Shared::new(EmulatorConfig::default());
+        let state = state_mut(&mut state);
+        state.faults.push(Fault {
+            path_prefix: Some("/api/v1/customers".into()),
+            times: 1,
+            action: FaultAction::Reset,
+        });
+        state.faults.push(Fault {
+            path_prefix: None,
+            times: 2,
+            action: FaultAction::Delay { ms: 1 },
+        });
+        assert!(matches!(
+            state.take_fault("/v1/x"),
+            Some(FaultAction::Delay { .. })
+        ));
+        assert!(matches!(
+            state.take_fault("/api/v1/customers/a"),
+            Some(FaultAction::Reset)
+        ));
+        assert!(matches!(
+            state.take_fault("/api/v1/customers/a"),
+            Some(FaultAction::Delay { .. })
+        ));
+        assert!(state.take_fault("/").is_none());
+    }
+
+    fn state_mut(shared: &mut Shared) -> &mut State {
+        shared.state.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
+    #[test]
+    fn rate_window_admits_up_to_the_limit() {
+        let mut shared = Shared::new(EmulatorConfig::default());
+        let state = state_mut(&mut shared);
+        assert!(state.admit_app_request("k", 2));
+        assert!(state.admit_app_request("k", 2));
+        assert!(!state.admit_app_request("k", 2));
+        assert!(state.admit_app_request("other", 2));
+    }
+}

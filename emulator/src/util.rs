@@ -1,0 +1,198 @@
+//! Small helpers shared by the API modules: response builders, host and path parsing.
+
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{json, Value};
+
+use crate::{RecordedRequest, Region};
+
+/// Clients differ on padding, so decoding accepts it either way.
+pub(crate) const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The Go client's alphabet.
+pub(crate) const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The real Track API answers with exactly this content type.
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// Which API a host name belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    Track,
+    App,
+    Beta,
+}
+
+pub(crate) fn classify_host(host: &str) -> Option<(Api, Region)> {
+    Some(match host {
+        "track.customer.io" => (Api::Track, Region::Us),
+        "track-eu.customer.io" => (Api::Track, Region::Eu),
+        "api.customer.io" => (Api::App, Region::Us),
+        "api-eu.customer.io" => (Api::App, Region::Eu),
+        "beta-api.customer.io" => (Api::Beta, Region::Us),
+        "beta-api-eu.customer.io" => (Api::Beta, Region::Eu),
+        _ => return None,
+    })
+}
+
+/// `X-Forwarded-Host` wins because a client behind a proxy-style transport keeps `Host` pointing at
+/// the emulator's own address.
+pub(crate) fn effective_host(headers: &HeaderMap, uri: &Uri) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .and_then(|v| {
+                let first = v.split(',').next().unwrap_or("").trim().to_string();
+                (!first.is_empty()).then_some(first)
+            })
+    };
+    let raw = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .or_else(|| uri.authority().map(|a| a.as_str().to_string()))
+        .unwrap_or_default();
+    strip_port(&raw).trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        // IPv6 literal: keep the brackets, drop what follows them.
+        return match host.find(']') {
+            Some(end) => &host[..=end],
+            None => host,
+        };
+    }
+    match host.split_once(':') {
+        Some((name, _)) => name,
+        None => host,
+    }
+}
+
+/// Segments after the leading `/`, still encoded.
+pub(crate) fn raw_segments(path: &str) -> std::str::Split<'_, char> {
+    path.strip_prefix('/').unwrap_or(path).split('/')
+}
+
+/// Decodes each segment once; `None` when one is not UTF-8, which is a 400 rather than a guess.
+pub(crate) fn decode_segments(path: &str) -> Option<Vec<String>> {
+    raw_segments(path)
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned())
+        })
+        .collect()
+}
+
+/// Looks a query parameter up, decoding it as a form value (`+` is a space there).
+pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    let decode = |s: &str| {
+        let spaced = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    query?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(key) == name).then(|| decode(value))
+    })
+}
+
+pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    response
+}
+
+pub(crate) fn json_value(status: StatusCode, value: &Value) -> Response {
+    json_bytes(status, serde_json::to_vec(value).unwrap_or_default())
+}
+
+/// Track's success answer: the three bytes `{}\n`, as recorded from the live API.
+pub(crate) fn track_ok() -> Response {
+    json_bytes(StatusCode::OK, b"{}\n".to_vec())
+}
+
+/// Track's documented error shape.
+pub(crate) fn track_error(status: StatusCode, message: &str) -> Response {
+    json_value(status, &json!({"meta": {"errors": [message]}}))
+}
+
+/// The App/Beta error shape, with the status repeated as a string.
+pub(crate) fn app_error(status: StatusCode, detail: &str) -> Response {
+    json_value(
+        status,
+        &json!({"errors": [{"detail": detail, "status": status.as_u16().to_string()}]}),
+    )
+}
+
+/// Adds `Location` pointing at `base` with the request's own path and query.
+pub(crate) fn with_location(mut response: Response, base: &str, rec: &RecordedRequest) -> Response {
+    let mut target = format!("{base}{}", rec.path);
+    if let Some(query) = &rec.query {
+        target.push('?');
+        target.push_str(query);
+    }
+    if let Ok(value) = HeaderValue::from_str(&target) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strip_port_handles_names_and_ipv6() {
+        assert_eq!(strip_port("track.customer.io:443"), "track.customer.io");
+        assert_eq!(strip_port("api.customer.io"), "api.customer.io");
+        assert_eq!(strip_port("[::1]:8080"), "[::1]");
+    }
+
+    #[test]
+    fn forwarded_host_wins_and_is_normalised() {
+        let mut headers = HeaderMap::new();
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:9"));
+        headers.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("Track-EU.Customer.IO:443, other"),
+        );
+        assert_eq!(
+            effective_host(&headers, &Uri::from_static("/")),
+            "track-eu.customer.io"
+        );
+    }
+
+    #[test]
+    fn segments_decode_once_and_keep_plus() {
+        assert_eq!(
+            decode_segments("/api/v1/customers/a%2Fb+c%40d%2525").unwrap(),
+            vec!["api", "v1", "customers", "a/b+c@d%25"]
+        );
+        assert!(decode_segments("/x/%FF").is_none());
+    }
+
+    #[test]
+    fn query_param_decodes_form_values() {
+        assert_eq!(
+            query_param(Some("a=1&id_type=email&x"), "id_type").as_deref(),
+            Some("email")
+        );
+        assert_eq!(query_param(Some("q=a+b%2B"), "q").as_deref(), Some("a b+"));
+        assert_eq!(query_param(None, "q"), None);
+    }
+}

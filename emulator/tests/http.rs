@@ -1,0 +1,936 @@
+//! End-to-end tests: a started emulator spoken to over real loopback HTTP/1.1.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use cio_emulator::{
+    Emulator, EmulatorConfig, Fault, FaultAction, Region, Workspace, WrongRegionMode,
+};
+use serde_json::{json, Value};
+
+const TRACK: &str = "track.customer.io";
+const TRACK_EU: &str = "track-eu.customer.io";
+const APP: &str = "api.customer.io";
+const APP_EU: &str = "api-eu.customer.io";
+const UNAUTHORIZED_TRACK: &str = r#"{"meta":{"errors":["Unauthorized request. Make sure that you provided the right credentials."]}}"#;
+const UNAUTHORIZED_APP: &str = r#"{"errors":[{"detail":"unauthorized","status":"401"}]}"#;
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Writes one request with `Connection: close`; `Err` when the connection ends without a reply.
+fn try_send(
+    emu: &Emulator,
+    method: &str,
+    host: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Reply> {
+    let mut stream = TcpStream::connect(emu.addr())?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other(format!("no HTTP reply ({} bytes)", raw.len())))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok(Reply {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    })
+}
+
+fn send(
+    emu: &Emulator,
+    method: &str,
+    host: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    try_send(emu, method, host, target, headers, body).expect("request failed")
+}
+
+fn basic(user: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+fn demo_basic() -> String {
+    basic("demo-site", "demo-track-key")
+}
+
+fn track(emu: &Emulator, method: &str, target: &str, body: &str) -> Reply {
+    let auth = demo_basic();
+    send(
+        emu,
+        method,
+        TRACK,
+        target,
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
+        body.as_bytes(),
+    )
+}
+
+fn app(emu: &Emulator, host: &str, target: &str, key: &str) -> Reply {
+    let auth = format!("Bearer {key}");
+    send(emu, "GET", host, target, &[("Authorization", &auth)], b"")
+}
+
+fn start() -> Emulator {
+    Emulator::start(EmulatorConfig::default()).expect("emulator starts")
+}
+
+fn eu_workspace() -> Workspace {
+    Workspace::parse("eu-site:eu-track:eu-app:eu").unwrap()
+}
+
+fn start_with_eu(mode: WrongRegionMode) -> Emulator {
+    let mut config = EmulatorConfig {
+        app_wrong_region: mode,
+        ..EmulatorConfig::default()
+    };
+    config.workspaces.push(eu_workspace());
+    Emulator::start(config).unwrap()
+}
+
+fn assert_track_ok(reply: &Reply) {
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.body, b"{}\n");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(reply.header("content-length"), Some("3"));
+}
+
+#[test]
+fn emulator_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Emulator>();
+}
+
+#[test]
+fn region_endpoint_answers_on_both_hosts() {
+    let emu = start_with_eu(WrongRegionMode::Redirect301);
+    for host in [TRACK, TRACK_EU] {
+        let auth = demo_basic();
+        let us = send(
+            &emu,
+            "GET",
+            host,
+            "/api/v1/accounts/region",
+            &[("Authorization", &auth)],
+            b"",
+        );
+        assert_eq!(us.status, 200);
+        assert_eq!(
+            us.json(),
+            json!({"url": "https://track.customer.io", "region": "us", "environment_id": 1})
+        );
+        let auth = basic("eu-site", "eu-track");
+        let eu = send(
+            &emu,
+            "GET",
+            host,
+            "/api/v1/accounts/region",
+            &[("Authorization", &auth)],
+            b"",
+        );
+        assert_eq!(
+            eu.json(),
+            json!({"url": "https://track-eu.customer.io", "region": "eu", "environment_id": 2})
+        );
+    }
+}
+
+#[test]
+fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
+    let emu = start();
+    let r = track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/jane%2B1%40example.com",
+        r#"{"plan":"basic","first_name":"Jane"}"#,
+    );
+    assert_track_ok(&r);
+    let jane = emu.person("demo-site", "jane+1@example.com").unwrap();
+    assert_eq!(jane.cio_id, "03000001");
+    assert_eq!(jane.email.as_deref(), Some("jane+1@example.com"));
+    assert_eq!(jane.id, None);
+
+    // Go's client sends '+' and '@' raw; it must reach the same person, and email is case-insensitive.
+    let r = track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/Jane+1@Example.com",
+        r#"{"plan":"pro","id":"u1"}"#,
+    );
+    assert_track_ok(&r);
+    assert_eq!(emu.people("demo-site").len(), 1);
+    let jane = emu.person("demo-site", "JANE+1@EXAMPLE.COM").unwrap();
+    assert_eq!(jane.attributes["plan"], "pro");
+    assert_eq!(jane.attributes["first_name"], "Jane");
+    assert_eq!(jane.id.as_deref(), Some("u1"));
+    assert_eq!(emu.person("demo-site", "u1").unwrap().cio_id, "03000001");
+    assert_eq!(
+        emu.person("demo-site", "cio_03000001")
+            .unwrap()
+            .id
+            .as_deref(),
+        Some("u1")
+    );
+
+    // A cio_ identifier updates that person; an unknown one is dropped with 200.
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/cio_03000001",
+        r#"{"email":"new@example.com"}"#,
+    ));
+    assert_eq!(
+        emu.person("demo-site", "u1").unwrap().email.as_deref(),
+        Some("new@example.com")
+    );
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/cio_ffffffff",
+        r#"{"a":1}"#,
+    ));
+    assert_eq!(emu.people("demo-site").len(), 1);
+
+    // Path unknown but body id known: that person gets the path identifier.
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/other%40example.com",
+        r#"{"id":"u1"}"#,
+    ));
+    assert_eq!(emu.people("demo-site").len(), 1);
+
+    let segments = emu.requests()[1].decoded_segments();
+    assert_eq!(
+        segments,
+        vec!["api", "v1", "customers", "Jane+1@Example.com"]
+    );
+}
+
+#[test]
+fn slash_in_id_and_unicode_stay_in_the_identifier() {
+    let emu = start();
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/team%2Fa%20b",
+        r#"{"x":1}"#,
+    ));
+    let person = emu.person("demo-site", "team/a b").unwrap();
+    assert_eq!(person.id.as_deref(), Some("team/a b"));
+
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/j%C3%BCrgen-%E2%9C%93",
+        r#"{"name":"Jürgen ✓"}"#,
+    ));
+    let person = emu.person("demo-site", "jürgen-✓").unwrap();
+    assert_eq!(person.attributes["name"], "Jürgen ✓");
+
+    // A raw '/' changes the route.
+    let r = track(&emu, "PUT", "/api/v1/customers/team/a", "{}");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json(), json!({"meta": {"errors": ["not found"]}}));
+}
+
+#[test]
+fn delete_removes_the_person() {
+    let emu = start();
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/42", "{}"));
+    assert!(emu.person("demo-site", "42").is_some());
+    assert_track_ok(&track(&emu, "DELETE", "/api/v1/customers/42", ""));
+    assert!(emu.person("demo-site", "42").is_none());
+    assert_track_ok(&track(&emu, "DELETE", "/api/v1/customers/42", "{}"));
+}
+
+#[test]
+fn events_are_stored_and_deduplicated() {
+    let emu = start();
+    let body = r#"{"name":"  purchase ","id":"01HB4HBDKTFWYZCK01DMRSWRFD","timestamp":1561231234,"data":{"type":"socks"}}"#;
+    assert_track_ok(&track(&emu, "POST", "/api/v1/customers/u%2B1/events", body));
+    assert_track_ok(&track(&emu, "POST", "/api/v1/customers/u%2B1/events", body));
+    assert_track_ok(&track(
+        &emu,
+        "POST",
+        "/api/v1/customers/u1/events",
+        r#"{"name":"/home","type":"page"}"#,
+    ));
+    assert_track_ok(&track(
+        &emu,
+        "POST",
+        "/api/v1/events",
+        r#"{"name":"invite","type":"weird","anonymous_id":"anon-1"}"#,
+    ));
+    let events = emu.events("demo-site");
+    assert_eq!(events.len(), 3);
+    assert_eq!(events[0].person.as_deref(), Some("u+1"));
+    assert_eq!(events[0].name, "purchase");
+    assert_eq!(events[0].event_type, "event");
+    assert_eq!(events[0].timestamp, Some(1561231234));
+    assert_eq!(events[0].data, json!({"type": "socks"}));
+    assert_eq!(events[1].event_type, "page");
+    assert_eq!(events[1].data, Value::Null);
+    assert_eq!(events[2].person, None);
+    assert_eq!(events[2].event_type, "event");
+    assert_eq!(events[2].anonymous_id.as_deref(), Some("anon-1"));
+}
+
+#[test]
+fn invalid_track_bodies_get_400() {
+    let emu = start();
+    let long_id = "x".repeat(151);
+    let long_name = "n".repeat(151);
+    let long_value = "v".repeat(1001);
+    let many: serde_json::Map<String, Value> =
+        (0..301).map(|i| (format!("a{i}"), json!(i))).collect();
+    let big_data = "d".repeat(100_001);
+    let cases: Vec<(&str, String, String)> = vec![
+        ("PUT", "/api/v1/customers/a".into(), "[1,2]".into()),
+        ("PUT", "/api/v1/customers/a".into(), "not json".into()),
+        ("PUT", "/api/v1/customers/a".into(), "".into()),
+        ("PUT", format!("/api/v1/customers/{long_id}"), "{}".into()),
+        (
+            "PUT",
+            "/api/v1/customers/a".into(),
+            format!(r#"{{"{long_name}":1}}"#),
+        ),
+        (
+            "PUT",
+            "/api/v1/customers/a".into(),
+            format!(r#"{{"k":"{long_value}"}}"#),
+        ),
+        (
+            "PUT",
+            "/api/v1/customers/a".into(),
+            Value::Object(many).to_string(),
+        ),
+        ("PUT", "/api/v1/customers/%FF".into(), "{}".into()),
+        ("POST", "/api/v1/customers/a/events".into(), "{}".into()),
+        (
+            "POST",
+            "/api/v1/customers/a/events".into(),
+            r#"{"name":"   "}"#.into(),
+        ),
+        (
+            "POST",
+            "/api/v1/customers/a/events".into(),
+            format!(r#"{{"name":"{}"}}"#, "e".repeat(101)),
+        ),
+        (
+            "POST",
+            "/api/v1/customers/a/events".into(),
+            r#"{"name":"e","timestamp":"yesterday"}"#.into(),
+        ),
+        (
+            "POST",
+            "/api/v1/customers/a/events".into(),
+            r#"{"name":"e","timestamp":1.5}"#.into(),
+        ),
+        (
+            "POST",
+            "/api/v1/customers/a/events".into(),
+            r#"{"name":"e","data":[1]}"#.into(),
+        ),
+        (
+            "POST",
+            "/api/v1/events".into(),
+            format!(r#"{{"name":"e","data":{{"k":"{big_data}"}}}}"#),
+        ),
+    ];
+    for (method, path, body) in cases {
+        let r = track(&emu, method, &path, &body);
+        assert_eq!(r.status, 400, "{method} {path} {body:.60}: {}", r.text());
+        let errors = &r.json()["meta"]["errors"];
+        assert!(
+            errors[0].as_str().is_some_and(|e| !e.is_empty()),
+            "{errors}"
+        );
+    }
+    assert!(emu.people("demo-site").is_empty());
+    assert!(emu.events("demo-site").is_empty());
+    // A name of exactly 100 bytes after trimming is fine.
+    let ok = format!(r#"{{"name":" {} "}}"#, "e".repeat(100));
+    assert_track_ok(&track(&emu, "POST", "/api/v1/events", &ok));
+}
+
+#[test]
+fn track_auth_failures_get_401_and_url_safe_base64_works() {
+    let mut config = EmulatorConfig::default();
+    // This pair encodes to base64 containing '+' and '/' in the standard alphabet.
+    config.workspaces.push(Workspace {
+        site_id: "s>>?".into(),
+        track_key: "k??>".into(),
+        app_key: "a".into(),
+        region: Region::Us,
+    });
+    let emu = Emulator::start(config).unwrap();
+    let path = "/api/v1/customers/a";
+    for headers in [
+        vec![],
+        vec![("Authorization".to_string(), basic("demo-site", "wrong"))],
+        vec![(
+            "Authorization".to_string(),
+            "Bearer demo-app-key".to_string(),
+        )],
+        vec![("Authorization".to_string(), "Basic !!!".to_string())],
+    ] {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let r = send(&emu, "PUT", TRACK, path, &headers, b"{}");
+        assert_eq!(r.status, 401);
+        assert_eq!(r.text(), UNAUTHORIZED_TRACK);
+    }
+    let standard = base64::engine::general_purpose::STANDARD.encode("s>>?:k??>");
+    assert!(
+        standard.contains('+') || standard.contains('/'),
+        "{standard}"
+    );
+    let url_safe = base64::engine::general_purpose::URL_SAFE.encode("s>>?:k??>");
+    for encoded in [standard, url_safe] {
+        let auth = format!("Basic {encoded}");
+        let r = send(&emu, "PUT", TRACK, path, &[("Authorization", &auth)], b"{}");
+        assert_track_ok(&r);
+    }
+    assert_eq!(
+        emu.requests()[4].basic_auth(),
+        Some(("s>>?".into(), "k??>".into()))
+    );
+}
+
+#[test]
+fn track_wrong_region_redirects_or_refuses() {
+    let emu = start_with_eu(WrongRegionMode::Redirect301);
+    let auth = basic("eu-site", "eu-track");
+    let r = send(
+        &emu,
+        "POST",
+        TRACK,
+        "/api/v1/customers/a%40b.c/events?x=1",
+        &[("Authorization", &auth)],
+        br#"{"name":"e"}"#,
+    );
+    assert_eq!(r.status, 307);
+    assert_eq!(
+        r.header("location"),
+        Some("https://track-eu.customer.io/api/v1/customers/a%40b.c/events?x=1")
+    );
+    assert_eq!(r.body, b"{}");
+    let r = send(
+        &emu,
+        "POST",
+        TRACK_EU,
+        "/api/v1/customers/a%40b.c/events",
+        &[("Authorization", &auth)],
+        br#"{"name":"e"}"#,
+    );
+    assert_track_ok(&r);
+    assert_eq!(emu.events("eu-site").len(), 1);
+
+    let auth = demo_basic();
+    let r = send(
+        &emu,
+        "PUT",
+        TRACK_EU,
+        "/api/v1/customers/a",
+        &[("Authorization", &auth)],
+        b"{}",
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(r.text(), UNAUTHORIZED_TRACK);
+}
+
+#[test]
+fn app_wrong_region_301_mode() {
+    let emu = start_with_eu(WrongRegionMode::Redirect301);
+    let r = app(&emu, APP, "/v1/customers/a/attributes?id_type=id", "eu-app");
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location"),
+        Some("https://api-eu.customer.io/v1/customers/a/attributes?id_type=id")
+    );
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"detail": "wrong datacenter", "status": "301"}]})
+    );
+    let r = app(&emu, "beta-api.customer.io", "/v1/api/workspaces", "eu-app");
+    assert_eq!(r.status, 301);
+    assert_eq!(
+        r.header("location"),
+        Some("https://beta-api-eu.customer.io/v1/api/workspaces")
+    );
+    assert_eq!(app(&emu, APP_EU, "/v1/workspaces", "eu-app").status, 200);
+    let r = app(&emu, APP_EU, "/v1/workspaces", "demo-app-key");
+    assert_eq!(r.status, 401);
+    assert_eq!(r.text(), UNAUTHORIZED_APP);
+}
+
+#[test]
+fn app_wrong_region_401_mode_and_bad_keys() {
+    let emu = start_with_eu(WrongRegionMode::Unauthorized401);
+    let r = app(&emu, APP, "/v1/workspaces", "eu-app");
+    assert_eq!(r.status, 401);
+    assert_eq!(r.text(), UNAUTHORIZED_APP);
+    assert_eq!(app(&emu, APP, "/v1/workspaces", "nope").status, 401);
+    let r = send(&emu, "GET", APP, "/v1/workspaces", &[], b"");
+    assert_eq!(r.status, 401);
+    let auth = demo_basic();
+    let r = send(
+        &emu,
+        "GET",
+        APP,
+        "/v1/workspaces",
+        &[("Authorization", &auth)],
+        b"",
+    );
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn app_workspaces_attributes_and_beta() {
+    let emu = start();
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/u%2F1",
+        r#"{"email":"Jane@Example.com","plan":"pro"}"#,
+    ));
+    let r = app(&emu, APP, "/v1/workspaces", "demo-app-key");
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json(),
+        json!({"workspaces": [{"id": 1, "name": "demo-site", "messages_sent": 0,
+            "billable_messages_sent": 0, "people": 1, "object_types": 0, "objects": 0}]})
+    );
+    let r = app(
+        &emu,
+        "beta-api.customer.io",
+        "/v1/api/workspaces",
+        "demo-app-key",
+    );
+    assert_eq!(r.json()["workspaces"][0]["people"], 1);
+
+    for target in [
+        "/v1/customers/u%2F1/attributes",
+        "/v1/customers/jane%40example.com/attributes?id_type=email",
+        "/v1/customers/03000001/attributes?id_type=cio_id",
+        "/v1/customers/cio_03000001/attributes?id_type=cio_id",
+    ] {
+        let r = app(&emu, APP, target, "demo-app-key");
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        let customer = &r.json()["customer"];
+        assert_eq!(customer["id"], "u/1");
+        assert_eq!(customer["attributes"]["plan"], "pro");
+        assert_eq!(customer["attributes"]["cio_id"], "03000001");
+        assert_eq!(customer["unsubscribed"], false);
+        assert_eq!(customer["devices"], json!([]));
+        assert_eq!(customer["timestamps"], json!({}));
+    }
+    let not_found = json!({"errors": [{"detail": "not found", "status": "404"}]});
+    let r = app(&emu, APP, "/v1/customers/nobody/attributes", "demo-app-key");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.json(), not_found);
+    let r = app(&emu, APP, "/v1/campaigns", "demo-app-key");
+    assert_eq!((r.status, r.json()), (404, not_found.clone()));
+    let r = app(
+        &emu,
+        "beta-api.customer.io",
+        "/v1/workspaces",
+        "demo-app-key",
+    );
+    assert_eq!((r.status, r.json()), (404, not_found));
+    let r = app(
+        &emu,
+        APP,
+        "/v1/customers/a/attributes?id_type=nonsense",
+        "demo-app-key",
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["status"], "400");
+}
+
+#[test]
+fn app_rate_limit_per_key() {
+    let emu = Emulator::start(EmulatorConfig {
+        app_rate_limit: Some(2),
+        ..EmulatorConfig::default()
+    })
+    .unwrap();
+    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
+    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
+    let r = app(&emu, APP, "/v1/workspaces", "demo-app-key");
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"detail": "rate limited to 2 requests per 1s (reference emulator)", "status": "429"}]})
+    );
+    // Track is not limited.
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+}
+
+#[test]
+fn unknown_host_and_forwarded_host() {
+    let emu = start();
+    let r = send(&emu, "GET", "example.com:8080", "/", &[], b"");
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.json(),
+        json!({"errors": [{"detail": "unknown host example.com: the emulator serves the Customer.io Track, App and Beta hosts", "status": "404"}]})
+    );
+    let auth = demo_basic();
+    let host = emu.addr().to_string();
+    let r = send(
+        &emu,
+        "GET",
+        &host,
+        "/api/v1/accounts/region",
+        &[
+            ("X-Forwarded-Host", "Track.Customer.IO:443"),
+            ("Authorization", &auth),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+    let requests = emu.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].host, "example.com");
+    assert_eq!(requests[1].host, "track.customer.io");
+    assert_eq!(
+        requests[1].header("X-FORWARDED-HOST"),
+        Some("Track.Customer.IO:443")
+    );
+}
+
+#[test]
+fn large_bodies_are_accepted() {
+    let emu = start();
+    // A valid JSON object padded to 2 MiB with whitespace.
+    let mut body = br#"{"plan":"big""#.to_vec();
+    body.resize(2 * 1024 * 1024, b' ');
+    body.push(b'}');
+    let auth = demo_basic();
+    let r = send(
+        &emu,
+        "PUT",
+        TRACK,
+        "/api/v1/customers/big",
+        &[("Authorization", &auth)],
+        &body,
+    );
+    assert_track_ok(&r);
+    assert_eq!(emu.requests()[0].body.len(), body.len());
+    assert_eq!(
+        emu.person("demo-site", "big").unwrap().attributes["plan"],
+        "big"
+    );
+
+    // 5 MiB that breaks the limits is read completely and answered with a 400, not 413.
+    let big = format!(r#"{{"k":"{}"}}"#, "v".repeat(5 * 1024 * 1024));
+    let r = send(
+        &emu,
+        "PUT",
+        TRACK,
+        "/api/v1/customers/big",
+        &[("Authorization", &auth)],
+        big.as_bytes(),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(emu.requests()[1].body.len(), big.len());
+}
+
+#[test]
+fn fault_respond_is_used_then_expires() {
+    let emu = start();
+    emu.inject(Fault {
+        path_prefix: Some("/api/v1/customers/".into()),
+        times: 2,
+        action: FaultAction::Respond {
+            status: 503,
+            headers: vec![
+                ("X-Test".into(), "yes".into()),
+                ("Content-Type".into(), "text/plain".into()),
+            ],
+            body: b"down".to_vec(),
+        },
+    });
+    // Not matching the prefix: served normally.
+    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
+    for _ in 0..2 {
+        // Faults come before auth.
+        let r = send(&emu, "PUT", TRACK, "/api/v1/customers/a", &[], b"{}");
+        assert_eq!(r.status, 503);
+        assert_eq!(r.header("x-test"), Some("yes"));
+        assert_eq!(r.header("content-type"), Some("text/plain"));
+        assert_eq!(r.body, b"down");
+    }
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    assert_eq!(emu.requests().len(), 4);
+
+    emu.inject(Fault {
+        path_prefix: None,
+        times: 5,
+        action: FaultAction::Respond {
+            status: 500,
+            headers: vec![],
+            body: b"{}".to_vec(),
+        },
+    });
+    emu.clear_faults();
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+}
+
+#[test]
+fn fault_delay_rate_limit_and_reset() {
+    let emu = start();
+    emu.inject(Fault {
+        path_prefix: None,
+        times: 1,
+        action: FaultAction::Delay { ms: 300 },
+    });
+    let started = Instant::now();
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    emu.inject(Fault {
+        path_prefix: None,
+        times: 1,
+        action: FaultAction::RateLimit {
+            retry_after_secs: 7,
+        },
+    });
+    let r = track(&emu, "PUT", "/api/v1/customers/a", "{}");
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("7"));
+    assert_eq!(r.json()["errors"][0]["status"], "429");
+
+    emu.inject(Fault {
+        path_prefix: Some("/api/v1/events".into()),
+        times: 1,
+        action: FaultAction::Reset,
+    });
+    let auth = demo_basic();
+    let result = try_send(
+        &emu,
+        "POST",
+        TRACK,
+        "/api/v1/events",
+        &[("Authorization", &auth)],
+        br#"{"name":"e"}"#,
+    );
+    assert!(result.is_err(), "expected a dropped connection");
+    assert!(emu.events("demo-site").is_empty());
+    // Recorded even though it was never answered; the next one goes through.
+    assert_eq!(emu.requests().len(), 3);
+    assert_track_ok(&track(&emu, "POST", "/api/v1/events", r#"{"name":"e"}"#));
+    assert_eq!(emu.events("demo-site").len(), 1);
+}
+
+#[test]
+fn inspection_endpoints() {
+    let emu = start();
+    assert_track_ok(&track(
+        &emu,
+        "PUT",
+        "/api/v1/customers/a%2Bb?x=1",
+        r#"{"k":"v"}"#,
+    ));
+    let r = send(&emu, "GET", "anything", "/__emulator__/requests", &[], b"");
+    assert_eq!(r.status, 200);
+    let list = r.json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "inspection calls are not recorded");
+    assert_eq!(list[0]["method"], "PUT");
+    assert_eq!(list[0]["host"], "track.customer.io");
+    assert_eq!(list[0]["path"], "/api/v1/customers/a%2Bb");
+    assert_eq!(list[0]["query"], "x=1");
+    assert!(list[0]["headers"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(["content-type", "application/json"])));
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(list[0]["body_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(body, br#"{"k":"v"}"#);
+
+    let r = send(&emu, "DELETE", "x", "/__emulator__/requests", &[], b"");
+    assert_eq!(r.status, 200);
+    assert!(emu.requests().is_empty());
+
+    let faults = [
+        json!({"path_prefix": "/api/v1/customers/", "times": 1,
+               "action": {"respond": {"status": 502, "headers": [["x-a", "1"]], "body_base64": "YmFk"}}}),
+        json!({"times": 1, "action": {"rate_limit": {"retry_after_secs": 3}}}),
+        json!({"times": 1, "action": {"delay": {"ms": 10}}}),
+        json!({"times": 1, "action": "reset"}),
+    ];
+    for fault in &faults {
+        let r = send(
+            &emu,
+            "POST",
+            "x",
+            "/__emulator__/faults",
+            &[],
+            fault.to_string().as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = track(&emu, "PUT", "/api/v1/customers/a", "{}");
+    assert_eq!(
+        (r.status, r.body.as_slice(), r.header("x-a")),
+        (502, &b"bad"[..], Some("1"))
+    );
+    let r = track(&emu, "PUT", "/api/v1/customers/a", "{}");
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("3")));
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    assert!(try_send(&emu, "GET", TRACK, "/", &[], b"").is_err());
+    assert_eq!(track(&emu, "GET", "/nothing", "").status, 404);
+
+    let r = send(
+        &emu,
+        "POST",
+        "x",
+        "/__emulator__/faults",
+        &[],
+        br#"{"times":1,"action":"reset"}"#,
+    );
+    assert_eq!(r.status, 200);
+    let r = send(&emu, "DELETE", "x", "/__emulator__/faults", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+
+    for bad in [
+        "nope",
+        "[]",
+        r#"{"times":1}"#,
+        r#"{"action":"explode"}"#,
+        r#"{"action":{"respond":{"status":42}}}"#,
+        r#"{"action":{"respond":{"status":200,"headers":[["bad name","v"]]}}}"#,
+        r#"{"action":{"delay":{}}}"#,
+        r#"{"times":-1,"action":"reset"}"#,
+    ] {
+        let r = send(
+            &emu,
+            "POST",
+            "x",
+            "/__emulator__/faults",
+            &[],
+            bad.as_bytes(),
+        );
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.json()["errors"][0]["status"], "400");
+    }
+    let r = send(&emu, "GET", "x", "/__emulator__/nothing", &[], b"");
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn add_workspace_and_workspace_parse() {
+    let emu = start();
+    let auth = basic("late", "late-key");
+    let r = send(
+        &emu,
+        "PUT",
+        TRACK,
+        "/api/v1/customers/a",
+        &[("Authorization", &auth)],
+        b"{}",
+    );
+    assert_eq!(r.status, 401);
+    emu.add_workspace(Workspace::parse("late:late-key:late-app:us").unwrap());
+    let r = send(
+        &emu,
+        "PUT",
+        TRACK,
+        "/api/v1/customers/a",
+        &[("Authorization", &auth)],
+        b"{}",
+    );
+    assert_track_ok(&r);
+    assert_eq!(emu.people("late").len(), 1);
+    assert!(emu.people("demo-site").is_empty());
+    assert_eq!(
+        app(&emu, APP, "/v1/workspaces", "late-app").json()["workspaces"][0]["id"],
+        2
+    );
+
+    let ws = Workspace::parse("s:t:a:EU").unwrap();
+    assert_eq!((ws.site_id.as_str(), ws.region), ("s", Region::Eu));
+    for bad in ["s:t:a", "s:t:a:us:x", "s::a:us", "s:t:a:asia"] {
+        let err = Workspace::parse(bad).unwrap_err();
+        assert!(err.contains(bad), "{err}");
+    }
+}
+
+#[test]
+fn start_works_inside_a_tokio_runtime_and_drop_frees_the_port() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = runtime.block_on(async {
+        let emu = start();
+        let addr = emu.addr();
+        assert!(emu.url().starts_with("http://127.0.0.1:"));
+        drop(emu);
+        addr
+    });
+    assert!(TcpStream::connect(addr).is_err());
+}

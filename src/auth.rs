@@ -1,0 +1,122 @@
+//! "Test connection": one cheap authenticated request per credential, which also resolves `auto`
+//! to a region (DESIGN §8: Track asks `/api/v1/accounts/region`, App and Beta keys probe
+//! `/v1/workspaces` on the App host, US first).
+
+use serde_json::{json, Value};
+
+use crate::engine::{json_output, Call, RetryPolicy};
+use crate::error::{ConnectorError, ErrorKind, FixBy};
+use crate::http::{HttpRequest, Method};
+use crate::region;
+use crate::types::{AuthInfo, ConnectorKind, Region};
+
+/// Tests the connection of `call` and returns what the host should store.
+pub fn authenticate(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
+    probe(call)
+}
+
+/// Runs the probe and fixes the call's region.
+pub fn probe(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
+    let info = match call.config.connector {
+        ConnectorKind::Track => probe_track(call)?,
+        ConnectorKind::App | ConnectorKind::Beta => probe_app(call)?,
+    };
+    call.set_region(info.region);
+    Ok(info)
+}
+
+fn get(call: &mut Call<'_>, url: &str) -> Result<crate::http::HttpResponse, ConnectorError> {
+    let url = url::Url::parse(url).map_err(|e| ConnectorError::internal(e.to_string()))?;
+    let req = HttpRequest { method: Method::Get, url, headers: call.base_headers(), body: Vec::new(), timeout: Default::default() };
+    call.send(req, &RetryPolicy::standard(true))
+}
+
+fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
+    let configured = call.config.region;
+    // The region endpoint answers on either host; US is the documented default.
+    let tried = if configured == Region::Eu { Region::Eu } else { Region::Us };
+    let base = region::base_url(ConnectorKind::Track, tried);
+    let resp = get(call, &format!("{base}/v1/accounts/region"))?;
+    if !(200..300).contains(&resp.status) {
+        return Err(crate::engine::status_error(ConnectorKind::Track, tried, &resp, "the region check"));
+    }
+    let body = json_output(&resp);
+    let actual = match body.get("region").and_then(Value::as_str).and_then(Region::parse) {
+        Some(r @ (Region::Us | Region::Eu)) => r,
+        _ => {
+            return Err(ConnectorError::new(
+                ErrorKind::Upstream,
+                FixBy::Upstream,
+                "Customer.io's region check answered without a region; try again or set the region explicitly",
+            )
+            .with_status(resp.status))
+        }
+    };
+    if configured != Region::Auto && configured != actual {
+        return Err(wrong_region(ConnectorKind::Track, configured, actual));
+    }
+    Ok(AuthInfo {
+        connector: ConnectorKind::Track,
+        region: actual,
+        base_url: region::base_url(ConnectorKind::Track, actual).to_string(),
+        details: json!({
+            "environment_id": body.get("environment_id"),
+            "region": actual.as_str(),
+            "checked": "GET /api/v1/accounts/region",
+        })
+        .to_string(),
+    })
+}
+
+fn wrong_region(connector: ConnectorKind, configured: Region, actual: Region) -> ConnectorError {
+    ConnectorError::new(
+        ErrorKind::WrongRegion,
+        FixBy::User,
+        format!(
+            "the credentials are valid but the workspace is in the {} data centre, not {}: set the {} connection's region to {} (or auto)",
+            actual.as_str().to_uppercase(),
+            configured.as_str().to_uppercase(),
+            connector.as_str(),
+            actual.as_str()
+        ),
+    )
+}
+
+fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
+    let connector = call.config.connector;
+    let order: &[Region] = match call.config.region {
+        Region::Auto => &[Region::Us, Region::Eu],
+        Region::Us => &[Region::Us],
+        Region::Eu => &[Region::Eu],
+    };
+    let mut rejected = Vec::new();
+    for &r in order {
+        let base = region::base_url(ConnectorKind::App, r);
+        let resp = get(call, &format!("{base}/workspaces"))?;
+        if (200..300).contains(&resp.status) {
+            let body = json_output(&resp);
+            let workspaces: Vec<Value> = body
+                .get("workspaces")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().map(|w| json!({"id": w.get("id"), "name": w.get("name")})).collect())
+                .unwrap_or_default();
+            return Ok(AuthInfo {
+                connector,
+                region: r,
+                base_url: region::base_url(connector, r).to_string(),
+                details: json!({"workspaces": workspaces, "checked": "GET /v1/workspaces"}).to_string(),
+            });
+        }
+        let err = crate::engine::status_error(connector, r, &resp, "the workspace list");
+        let other_region = matches!(err.kind, ErrorKind::Unauthorized | ErrorKind::WrongRegion);
+        if !other_region {
+            return Err(err);
+        }
+        rejected.push(err);
+    }
+    let mut last = rejected.pop().unwrap_or_else(|| ConnectorError::internal("no region probed"));
+    if call.config.region == Region::Auto && last.kind == ErrorKind::Unauthorized {
+        last.message = "Customer.io rejected the App API key in both the US and the EU data centre: check the key (Settings → API Credentials → App API Keys); a Track API key does not work here".into();
+    }
+    Err(last)
+}

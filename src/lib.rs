@@ -1,0 +1,26 @@
+//! A Customer.io connector for workflow platforms, built as a WebAssembly component.
+//!
+//! The crate is a plain-Rust core — operation catalog, request building, retries, typed errors —
+//! that never touches wasm directly: the network and the clock come in through the
+//! [`http::Transport`] and [`http::Clock`] traits. The `component` module (wasm32 only) is the thin
+//! WIT export layer that implements those traits over WASI and converts types.
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod catalog;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod region;
+pub mod schema;
+pub mod types;
+pub mod util;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+#[cfg(target_arch = "wasm32")]
+mod wasi_impl;
+
+pub use engine::Connector;
+pub use error::{ConnectorError, ErrorKind, FixBy};
+pub use types::*;
