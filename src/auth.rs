@@ -27,18 +27,33 @@ pub fn probe(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
 
 fn get(call: &mut Call<'_>, url: &str) -> Result<crate::http::HttpResponse, ConnectorError> {
     let url = url::Url::parse(url).map_err(|e| ConnectorError::internal(e.to_string()))?;
-    let req = HttpRequest { method: Method::Get, url, headers: call.base_headers(), body: Vec::new(), timeout: Default::default() };
+    let req = HttpRequest {
+        method: Method::Get,
+        url,
+        headers: call.base_headers(),
+        body: Vec::new(),
+        timeout: Default::default(),
+    };
     call.send(req, &RetryPolicy::standard(true))
 }
 
 fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let configured = call.config.region;
     // The region endpoint answers on either host; US is the documented default.
-    let tried = if configured == Region::Eu { Region::Eu } else { Region::Us };
+    let tried = if configured == Region::Eu {
+        Region::Eu
+    } else {
+        Region::Us
+    };
     let base = region::base_url(ConnectorKind::Track, tried);
     let resp = get(call, &format!("{base}/v1/accounts/region"))?;
     if !(200..300).contains(&resp.status) {
-        return Err(crate::engine::status_error(ConnectorKind::Track, tried, &resp, "the region check"));
+        return Err(crate::engine::status_error(
+            ConnectorKind::Track,
+            tried,
+            &resp,
+            "the region check",
+        ));
     }
     let body = json_output(&resp);
     let actual = match body.get("region").and_then(Value::as_str).and_then(Region::parse) {
@@ -98,13 +113,18 @@ fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
             let workspaces: Vec<Value> = body
                 .get("workspaces")
                 .and_then(Value::as_array)
-                .map(|l| l.iter().map(|w| json!({"id": w.get("id"), "name": w.get("name")})).collect())
+                .map(|l| {
+                    l.iter()
+                        .map(|w| json!({"id": w.get("id"), "name": w.get("name")}))
+                        .collect()
+                })
                 .unwrap_or_default();
             return Ok(AuthInfo {
                 connector,
                 region: r,
                 base_url: region::base_url(connector, r).to_string(),
-                details: json!({"workspaces": workspaces, "checked": "GET /v1/workspaces"}).to_string(),
+                details: json!({"workspaces": workspaces, "checked": "GET /v1/workspaces"})
+                    .to_string(),
             });
         }
         let err = crate::engine::status_error(connector, r, &resp, "the workspace list");
@@ -114,7 +134,9 @@ fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
         }
         rejected.push(err);
     }
-    let mut last = rejected.pop().unwrap_or_else(|| ConnectorError::internal("no region probed"));
+    let mut last = rejected
+        .pop()
+        .unwrap_or_else(|| ConnectorError::internal("no region probed"));
     if call.config.region == Region::Auto && last.kind == ErrorKind::Unauthorized {
         last.message = "Customer.io rejected the App API key in both the US and the EU data centre: check the key (Settings → API Credentials → App API Keys); a Track API key does not work here".into();
     }

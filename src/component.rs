@@ -36,7 +36,10 @@ fn config_in(c: wit::ConnectionConfig) -> core::ConnectionConfig {
             wit::Region::Auto => core::Region::Auto,
         },
         credentials: match c.credentials {
-            wit::Credentials::Track(t) => core::Credentials::Track(core::TrackCredentials { site_id: t.site_id, api_key: t.api_key }),
+            wit::Credentials::Track(t) => core::Credentials::Track(core::TrackCredentials {
+                site_id: t.site_id,
+                api_key: t.api_key,
+            }),
             wit::Credentials::App(k) => core::Credentials::App(k),
         },
     }
@@ -77,10 +80,16 @@ fn error_out(e: ConnectorError) -> wit::ConnectorError {
 impl Guest for Component {
     fn authenticate(config: wit::ConnectionConfig) -> Result<wit::AuthInfo, wit::ConnectorError> {
         let config = config_in(config);
-        let info = Connector::new(&WasiTransport, &WasiClock).authenticate(&config).map_err(error_out)?;
+        let info = Connector::new(&WasiTransport, &WasiClock)
+            .authenticate(&config)
+            .map_err(error_out)?;
         Ok(wit::AuthInfo {
             connector: kind_out(info.connector),
-            region: if info.region == core::Region::Eu { wit::Region::Eu } else { wit::Region::Us },
+            region: if info.region == core::Region::Eu {
+                wit::Region::Eu
+            } else {
+                wit::Region::Us
+            },
             base_url: info.base_url,
             details: info.details,
         })
@@ -121,8 +130,14 @@ impl Guest for Component {
             timeout_ms: request.timeout_ms,
             request_id: request.request_id,
         };
-        let r = Connector::new(&WasiTransport, &WasiClock).execute(&request).map_err(error_out)?;
-        Ok(wit::ExecuteResponse { output: r.output, status: r.status, requests: r.requests })
+        let r = Connector::new(&WasiTransport, &WasiClock)
+            .execute(&request)
+            .map_err(error_out)?;
+        Ok(wit::ExecuteResponse {
+            output: r.output,
+            status: r.status,
+            requests: r.requests,
+        })
     }
 }
 

@@ -42,7 +42,13 @@ pub struct RetryPolicy {
 impl RetryPolicy {
     /// What catalog operations use: two retries with back-off from 500 ms.
     pub fn standard(safe_to_repeat: bool) -> Self {
-        RetryPolicy { max_retries: 2, delay_ms: 500, exponential: true, retry_all: false, safe_to_repeat }
+        RetryPolicy {
+            max_retries: 2,
+            delay_ms: 500,
+            exponential: true,
+            retry_all: false,
+            safe_to_repeat,
+        }
     }
 }
 
@@ -73,21 +79,26 @@ impl<'a> Connector<'a> {
     /// Tests a connection (see `crate::auth`).
     pub fn authenticate(&self, config: &ConnectionConfig) -> Result<AuthInfo, ConnectorError> {
         let secrets = config.credentials.secrets();
-        let mut call = self.call(config, None, None).map_err(|e| e.scrub(&secrets))?;
+        let mut call = self
+            .call(config, None, None)
+            .map_err(|e| e.scrub(&secrets))?;
         crate::auth::authenticate(&mut call).map_err(|e| e.scrub(&secrets))
     }
 
     /// Runs one operation.
     pub fn execute(&self, request: &ExecuteRequest) -> Result<ExecuteResponse, ConnectorError> {
         let secrets = request.config.credentials.secrets();
-        self.execute_inner(request).map_err(|e| e.scrub(&secrets)).map(|mut r| {
-            r.output = util::redact(&r.output, &secrets);
-            r
-        })
+        self.execute_inner(request)
+            .map_err(|e| e.scrub(&secrets))
+            .map(|mut r| {
+                r.output = util::redact(&r.output, &secrets);
+                r
+            })
     }
 
     fn execute_inner(&self, request: &ExecuteRequest) -> Result<ExecuteResponse, ConnectorError> {
-        let op = catalog::find(&request.operation_id).ok_or_else(|| unknown_operation(&request.operation_id))?;
+        let op = catalog::find(&request.operation_id)
+            .ok_or_else(|| unknown_operation(&request.operation_id))?;
         if op.connector != request.config.connector {
             return Err(ConnectorError::invalid_config(format!(
                 "`{}` is a {} operation but the connection is a {} connection; run it on a {} connection",
@@ -98,16 +109,41 @@ impl<'a> Connector<'a> {
             )));
         }
         let input: Value = serde_json::from_str(&request.input).map_err(|e| {
-            ConnectorError::invalid_input("", format!("the input is not valid JSON ({e}); send a JSON object such as {}", op.example))
+            ConnectorError::invalid_input(
+                "",
+                format!(
+                    "the input is not valid JSON ({e}); send a JSON object such as {}",
+                    op.example
+                ),
+            )
         })?;
-        let mut call = self.call(&request.config, request.timeout_ms, request.request_id.as_deref())?;
+        let mut call = self.call(
+            &request.config,
+            request.timeout_ms,
+            request.request_id.as_deref(),
+        )?;
         match op.request {
-            Request::Rest { method, path, dedup } => {
+            Request::Rest {
+                method,
+                path,
+                dedup,
+            } => {
                 let valid = schema::validate(op.fields, &input)?;
                 run_rest(&mut call, op, method, path, dedup, valid)
             }
-            Request::Raw => Err(ConnectorError::internal(format!("`{}` has no request builder", op.id))),
+            Request::Raw => Err(ConnectorError::internal(format!(
+                "`{}` has no request builder",
+                op.id
+            ))),
         }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn call_for_tests<'c>(&self, config: &'c ConnectionConfig) -> Call<'c>
+    where
+        'a: 'c,
+    {
+        self.call(config, None, None).expect("valid config")
     }
 
     fn call<'c>(
@@ -129,7 +165,10 @@ impl<'a> Connector<'a> {
                 ));
             }
         }
-        let budget = timeout_ms.map(u64::from).unwrap_or(DEFAULT_TIMEOUT_MS).max(1);
+        let budget = timeout_ms
+            .map(u64::from)
+            .unwrap_or(DEFAULT_TIMEOUT_MS)
+            .max(1);
         Ok(Call {
             transport: self.transport,
             clock: self.clock,
@@ -145,10 +184,19 @@ impl<'a> Connector<'a> {
 fn unknown_operation(id: &str) -> ConnectorError {
     let prefix = id.split('.').next().unwrap_or("");
     let hint = match ConnectorKind::parse(prefix) {
-        Some(k) => format!("{} operations are: {}", k.as_str(), catalog::ids_for(k).join(", ")),
-        None => "operation ids start with track., app. or beta.; `cio-host operations` lists them".to_string(),
+        Some(k) => format!(
+            "{} operations are: {}",
+            k.as_str(),
+            catalog::ids_for(k).join(", ")
+        ),
+        None => "operation ids start with track., app. or beta.; `cio-host operations` lists them"
+            .to_string(),
     };
-    ConnectorError::new(ErrorKind::UnknownOperation, FixBy::User, format!("there is no operation `{id}`; {hint}"))
+    ConnectorError::new(
+        ErrorKind::UnknownOperation,
+        FixBy::User,
+        format!("there is no operation `{id}`; {hint}"),
+    )
 }
 
 fn header_safe(s: &str) -> bool {
@@ -226,7 +274,10 @@ impl Call<'_> {
     /// The `Authorization` header value of the connection. Never log it.
     pub fn authorization(&self) -> String {
         match &self.config.credentials {
-            Credentials::Track(t) => format!("Basic {}", util::b64(format!("{}:{}", t.site_id, t.api_key).as_bytes())),
+            Credentials::Track(t) => format!(
+                "Basic {}",
+                util::b64(format!("{}:{}", t.site_id, t.api_key).as_bytes())
+            ),
             Credentials::App(k) => format!("Bearer {k}"),
         }
     }
@@ -253,7 +304,11 @@ impl Call<'_> {
 
     /// Sends a request, retrying per `policy` within the call's deadline. Returns the last answer,
     /// whatever its status; only a missing answer is an error.
-    pub fn send(&mut self, mut request: HttpRequest, policy: &RetryPolicy) -> Result<HttpResponse, ConnectorError> {
+    pub fn send(
+        &mut self,
+        mut request: HttpRequest,
+        policy: &RetryPolicy,
+    ) -> Result<HttpResponse, ConnectorError> {
         let mut attempt = 0u32;
         loop {
             let remaining = self.remaining_ms();
@@ -266,7 +321,9 @@ impl Call<'_> {
             let (retry, retry_after) = match &result {
                 Ok(r) if (200..300).contains(&r.status) => (false, None),
                 Ok(r) if r.status == 429 => (true, retry_after_ms(r)),
-                Ok(r) if r.status >= 500 || r.status == 408 => (policy.safe_to_repeat || policy.retry_all, retry_after_ms(r)),
+                Ok(r) if r.status >= 500 || r.status == 408 => {
+                    (policy.safe_to_repeat || policy.retry_all, retry_after_ms(r))
+                }
                 Ok(_) => (policy.retry_all, None),
                 Err(TransportError::Denied(_)) => (false, None),
                 Err(_) => (policy.safe_to_repeat || policy.retry_all, None),
@@ -292,7 +349,12 @@ impl Call<'_> {
 
     /// Maps a non-2xx answer to the typed error that names the fix.
     pub fn status_error(&self, resp: &HttpResponse, what: &str) -> ConnectorError {
-        status_error(self.config.connector, self.region.unwrap_or(self.config.region), resp, what)
+        status_error(
+            self.config.connector,
+            self.region.unwrap_or(self.config.region),
+            resp,
+            what,
+        )
     }
 }
 
@@ -338,21 +400,34 @@ pub fn upstream_message(body: &[u8]) -> Option<String> {
     if let Some(s) = v.pointer("/meta/error").and_then(Value::as_str) {
         return Some(s.to_string());
     }
-    let list = v.pointer("/meta/errors").or_else(|| v.get("errors"))?.as_array()?;
+    let list = v
+        .pointer("/meta/errors")
+        .or_else(|| v.get("errors"))?
+        .as_array()?;
     let msgs: Vec<String> = list
         .iter()
         .filter_map(|e| {
-            e.as_str()
-                .map(str::to_string)
-                .or_else(|| e.get("detail").or_else(|| e.get("message")).and_then(Value::as_str).map(str::to_string))
+            e.as_str().map(str::to_string).or_else(|| {
+                e.get("detail")
+                    .or_else(|| e.get("message"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
         })
         .collect();
     (!msgs.is_empty()).then(|| msgs.join("; "))
 }
 
 /// Maps an answer's status to a typed error.
-pub fn status_error(connector: ConnectorKind, region: Region, resp: &HttpResponse, what: &str) -> ConnectorError {
-    let detail = upstream_message(&resp.body).map(|m| format!(": {m}")).unwrap_or_default();
+pub fn status_error(
+    connector: ConnectorKind,
+    region: Region,
+    resp: &HttpResponse,
+    what: &str,
+) -> ConnectorError {
+    let detail = upstream_message(&resp.body)
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
     let creds = match connector {
         ConnectorKind::Track => "Track site id and API key",
         _ => "App API key",
@@ -413,7 +488,10 @@ pub fn status_error(connector: ConnectorKind, region: Region, resp: &HttpRespons
     };
     err.status = Some(resp.status);
     if !resp.body.is_empty() {
-        err.body = Some(util::truncate(&String::from_utf8_lossy(&resp.body), ERROR_BODY_MAX));
+        err.body = Some(util::truncate(
+            &String::from_utf8_lossy(&resp.body),
+            ERROR_BODY_MAX,
+        ));
     }
     err
 }
@@ -423,12 +501,18 @@ pub fn json_output(resp: &HttpResponse) -> Value {
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Value::Object(Map::new());
     }
-    serde_json::from_slice(&resp.body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into_owned()))
+    serde_json::from_slice(&resp.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into_owned()))
 }
 
 fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
-        Some((a, b)) => !a.is_empty() && b.contains('.') && !b.starts_with('.') && !s.contains(char::is_whitespace),
+        Some((a, b)) => {
+            !a.is_empty()
+                && b.contains('.')
+                && !b.starts_with('.')
+                && !s.contains(char::is_whitespace)
+        }
         None => false,
     }
 }
@@ -487,7 +571,12 @@ fn run_rest(
             }
             Place::Query(name) => {
                 if let Some(v) = value {
-                    query.push((name.into(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())));
+                    query.push((
+                        name.into(),
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    ));
                 }
             }
             Place::BodyRoot => {
@@ -513,22 +602,34 @@ fn run_rest(
         }
     }
     let base = call.base_url()?;
-    let mut url = url::Url::parse(&format!("{base}{path}")).map_err(|e| ConnectorError::internal(format!("bad URL: {e}")))?;
+    let mut url = url::Url::parse(&format!("{base}{path}"))
+        .map_err(|e| ConnectorError::internal(format!("bad URL: {e}")))?;
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
     let mut headers = call.base_headers();
     let body_bytes = if has_body {
         headers.push(("content-type".into(), "application/json".into()));
-        serde_json::to_vec(&Value::Object(body)).map_err(|e| ConnectorError::internal(e.to_string()))?
+        serde_json::to_vec(&Value::Object(body))
+            .map_err(|e| ConnectorError::internal(e.to_string()))?
     } else {
         Vec::new()
     };
-    let request = HttpRequest { method, url, headers, body: body_bytes, timeout: Default::default() };
+    let request = HttpRequest {
+        method,
+        url,
+        headers,
+        body: body_bytes,
+        timeout: Default::default(),
+    };
     let policy = RetryPolicy::standard(method.is_idempotent() || dedup);
     let resp = call.send(request, &policy)?;
     if !(200..300).contains(&resp.status) {
         return Err(call.status_error(&resp, &format!("`{}`", op.id)));
     }
-    Ok(ExecuteResponse { output: json_output(&resp).to_string(), status: resp.status, requests: call.requests })
+    Ok(ExecuteResponse {
+        output: json_output(&resp).to_string(),
+        status: resp.status,
+        requests: call.requests,
+    })
 }

@@ -49,7 +49,9 @@ impl Method {
 
     /// Parses a method name, case-insensitively.
     pub fn parse(s: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s))
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
     }
 
     /// Whether repeating the request cannot change the outcome (RFC 9110 §9.2.2); only these

@@ -16,6 +16,11 @@ pub mod schema;
 pub mod types;
 pub mod util;
 
+#[cfg(test)]
+mod engine_tests;
+#[cfg(test)]
+pub(crate) mod testing;
+
 #[cfg(target_arch = "wasm32")]
 mod component;
 #[cfg(target_arch = "wasm32")]

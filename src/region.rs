@@ -41,7 +41,9 @@ pub const ALL_HOSTS: [&str; 6] = [
 pub fn region_of_host(host: &str) -> Option<Region> {
     match host {
         "track.customer.io" | "api.customer.io" | "beta-api.customer.io" => Some(Region::Us),
-        "track-eu.customer.io" | "api-eu.customer.io" | "beta-api-eu.customer.io" => Some(Region::Eu),
+        "track-eu.customer.io" | "api-eu.customer.io" | "beta-api-eu.customer.io" => {
+            Some(Region::Eu)
+        }
         _ => None,
     }
 }
@@ -52,8 +54,14 @@ mod tests {
 
     #[test]
     fn table_matches_design() {
-        assert_eq!(base_url(ConnectorKind::App, Region::Us), "https://api.customer.io/v1");
-        assert_eq!(host(ConnectorKind::Beta, Region::Eu), "beta-api-eu.customer.io");
+        assert_eq!(
+            base_url(ConnectorKind::App, Region::Us),
+            "https://api.customer.io/v1"
+        );
+        assert_eq!(
+            host(ConnectorKind::Beta, Region::Eu),
+            "beta-api-eu.customer.io"
+        );
         assert_eq!(base_path(ConnectorKind::Beta, Region::Eu), "/v1/api");
         assert_eq!(base_path(ConnectorKind::Track, Region::Us), "/api");
         for k in ConnectorKind::ALL {

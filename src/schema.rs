@@ -66,8 +66,22 @@ pub struct Field {
 
 impl Field {
     /// An optional field; chain `.required()` / `.max_bytes(n)`.
-    pub const fn new(name: &'static str, ty: Ty, place: Place, title: &'static str, description: &'static str) -> Field {
-        Field { name, ty, place, required: false, title, description, max_bytes: None }
+    pub const fn new(
+        name: &'static str,
+        ty: Ty,
+        place: Place,
+        title: &'static str,
+        description: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            ty,
+            place,
+            required: false,
+            title,
+            description,
+            max_bytes: None,
+        }
     }
 
     /// Marks the field required.
@@ -92,7 +106,9 @@ impl Field {
             Ty::Arr => json!({"type": "array"}),
             Ty::Timestamp => json!({"type": ["integer", "number", "string"]}),
             Ty::Enum(values) => json!({"type": "string", "enum": values}),
-            Ty::Ulid => json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}),
+            Ty::Ulid => {
+                json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"})
+            }
         };
         s["title"] = json!(self.title);
         s["description"] = json!(self.description);
@@ -109,7 +125,11 @@ pub fn input_schema(title: &str, description: &str, fields: &[Field], example: &
     for f in fields {
         props.insert(f.name.to_string(), f.schema());
     }
-    let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": title,
@@ -150,7 +170,10 @@ pub fn validate(fields: &[Field], input: &Value) -> Result<Map<String, Value>, C
             let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
             problems.push((
                 format!("/{}", pointer_escape(key)),
-                format!("unknown field `{key}`; this operation takes: {}", known.join(", ")),
+                format!(
+                    "unknown field `{key}`; this operation takes: {}",
+                    known.join(", ")
+                ),
             ));
             continue;
         };
@@ -161,12 +184,18 @@ pub fn validate(fields: &[Field], input: &Value) -> Result<Map<String, Value>, C
             Ok(v) => {
                 out.insert(key.clone(), v);
             }
-            Err(msg) => problems.push((format!("/{}", pointer_escape(key)), format!("`{key}` {msg}"))),
+            Err(msg) => problems.push((
+                format!("/{}", pointer_escape(key)),
+                format!("`{key}` {msg}"),
+            )),
         }
     }
     for f in fields.iter().filter(|f| f.required) {
         if obj.get(f.name).is_none_or(Value::is_null) {
-            problems.push((format!("/{}", f.name), format!("`{}` is required: {}", f.name, f.description)));
+            problems.push((
+                format!("/{}", f.name),
+                format!("`{}` is required: {}", f.name, f.description),
+            ));
         }
     }
     if problems.is_empty() {
@@ -174,7 +203,11 @@ pub fn validate(fields: &[Field], input: &Value) -> Result<Map<String, Value>, C
     }
     let mut err = ConnectorError::invalid_input(
         problems[0].0.clone(),
-        problems.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; "),
+        problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
     );
     err.pointers = problems.into_iter().map(|(p, _)| p).collect();
     Err(err)
@@ -211,7 +244,10 @@ fn check(field: &Field, value: &Value) -> Result<Value, String> {
     if let Value::String(s) = value {
         if let Some(max) = field.max_bytes {
             if s.len() > max {
-                return Err(format!("is {} bytes long; Customer.io allows at most {max}", s.len()));
+                return Err(format!(
+                    "is {} bytes long; Customer.io allows at most {max}",
+                    s.len()
+                ));
             }
         }
         if field.required && s.trim().is_empty() {
@@ -219,7 +255,11 @@ fn check(field: &Field, value: &Value) -> Result<Value, String> {
         }
         if let Ty::Enum(values) = field.ty {
             if !values.contains(&s.as_str()) {
-                return Err(format!("must be one of {}, not {}", values.join(", "), short(value)));
+                return Err(format!(
+                    "must be one of {}, not {}",
+                    values.join(", "),
+                    short(value)
+                ));
             }
         }
         if matches!(field.ty, Ty::Ulid) && !is_ulid(s) {
@@ -230,7 +270,11 @@ fn check(field: &Field, value: &Value) -> Result<Value, String> {
 }
 
 fn is_ulid(s: &str) -> bool {
-    s.len() == 26 && s.bytes().all(|b| b.is_ascii_alphanumeric() && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U'))
+    s.len() == 26
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U')
+        })
 }
 
 fn short(v: &Value) -> String {
@@ -247,18 +291,34 @@ mod tests {
     use super::*;
 
     const FIELDS: &[Field] = &[
-        Field::new("id", Ty::Str, Place::Path, "Id", "who").required().max_bytes(5),
+        Field::new("id", Ty::Str, Place::Path, "Id", "who")
+            .required()
+            .max_bytes(5),
         Field::new("at", Ty::Timestamp, Place::Body("timestamp"), "At", "when"),
-        Field::new("kind", Ty::Enum(&["a", "b"]), Place::Body("kind"), "Kind", "which"),
+        Field::new(
+            "kind",
+            Ty::Enum(&["a", "b"]),
+            Place::Body("kind"),
+            "Kind",
+            "which",
+        ),
         Field::new("n", Ty::Int, Place::Body("n"), "N", "count"),
     ];
 
     #[test]
     fn reports_every_problem_with_pointers() {
-        let err = validate(FIELDS, &json!({"at": "soon", "kind": "c", "n": 1.5, "x/y": 1})).unwrap_err();
+        let err = validate(
+            FIELDS,
+            &json!({"at": "soon", "kind": "c", "n": 1.5, "x/y": 1}),
+        )
+        .unwrap_err();
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
         for p in ["/at", "/kind", "/n", "/x~1y", "/id"] {
-            assert!(err.pointers.contains(&p.to_string()), "{p} missing from {:?}", err.pointers);
+            assert!(
+                err.pointers.contains(&p.to_string()),
+                "{p} missing from {:?}",
+                err.pointers
+            );
         }
         assert!(err.message.contains("unknown field `x/y`"));
     }

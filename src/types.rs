@@ -18,7 +18,11 @@ pub enum ConnectorKind {
 
 impl ConnectorKind {
     /// All kinds, in the order the catalog lists them.
-    pub const ALL: [ConnectorKind; 3] = [ConnectorKind::Track, ConnectorKind::App, ConnectorKind::Beta];
+    pub const ALL: [ConnectorKind; 3] = [
+        ConnectorKind::Track,
+        ConnectorKind::App,
+        ConnectorKind::Beta,
+    ];
 
     /// The lowercase name used in operation ids and on the CLI.
     pub fn as_str(self) -> &'static str {

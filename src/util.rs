@@ -72,9 +72,11 @@ pub fn ulid(unix_ms: u64, random: [u8; 10]) -> String {
 /// because the API wants integers (customerio-api.md §3.3).
 pub fn parse_timestamp(v: &serde_json::Value) -> Option<i64> {
     match v {
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.trunc() as i64)),
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite())
+                .map(|f| f.trunc() as i64)
+        }),
         serde_json::Value::String(s) => {
             let t = s.trim();
             if let Ok(i) = t.parse::<i64>() {
@@ -155,7 +157,10 @@ mod tests {
 
     #[test]
     fn segments_are_fully_escaped() {
-        assert_eq!(encode_segment("jane+1@example.com"), "jane%2B1%40example.com");
+        assert_eq!(
+            encode_segment("jane+1@example.com"),
+            "jane%2B1%40example.com"
+        );
         assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
         assert_eq!(encode_segment("zoë"), "zo%C3%AB");
         assert_eq!(encode_segment("A-z_0.9~"), "A-z_0.9~");
@@ -166,8 +171,14 @@ mod tests {
         assert_eq!(parse_timestamp(&json!(1700000000)), Some(1700000000));
         assert_eq!(parse_timestamp(&json!(1700000000.9)), Some(1700000000));
         assert_eq!(parse_timestamp(&json!("1700000000")), Some(1700000000));
-        assert_eq!(parse_timestamp(&json!("2023-11-14T22:13:20Z")), Some(1700000000));
-        assert_eq!(parse_timestamp(&json!("2023-11-14T23:13:20.123+01:00")), Some(1700000000));
+        assert_eq!(
+            parse_timestamp(&json!("2023-11-14T22:13:20Z")),
+            Some(1700000000)
+        );
+        assert_eq!(
+            parse_timestamp(&json!("2023-11-14T23:13:20.123+01:00")),
+            Some(1700000000)
+        );
         assert_eq!(parse_timestamp(&json!("2023-11-14")), Some(1699920000));
         assert_eq!(parse_timestamp(&json!("1970-01-01T00:00:00Z")), Some(0));
         assert_eq!(parse_timestamp(&json!("yesterday")), None);

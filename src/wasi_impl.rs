@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use wasi::http::outgoing_handler;
-use wasi::http::types::{ErrorCode, Fields, IncomingBody, Method as WMethod, OutgoingBody, OutgoingRequest, RequestOptions, Scheme};
+use wasi::http::types::{
+    ErrorCode, Fields, IncomingBody, Method as WMethod, OutgoingBody, OutgoingRequest,
+    RequestOptions, Scheme,
+};
 use wasi::io::streams::StreamError;
 
 use crate::http::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -34,11 +37,21 @@ fn nanos(d: Duration) -> u64 {
 
 impl Transport for WasiTransport {
     fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let mut entries: Vec<(String, Vec<u8>)> = req.headers.iter().map(|(k, v)| (k.clone(), v.as_bytes().to_vec())).collect();
-        if !req.body.is_empty() || matches!(req.method, Method::Post | Method::Put | Method::Patch) {
-            entries.push(("content-length".into(), req.body.len().to_string().into_bytes()));
+        let mut entries: Vec<(String, Vec<u8>)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_bytes().to_vec()))
+            .collect();
+        if !req.body.is_empty() || matches!(req.method, Method::Post | Method::Put | Method::Patch)
+        {
+            entries.push((
+                "content-length".into(),
+                req.body.len().to_string().into_bytes(),
+            ));
         }
-        let headers = Fields::from_list(&entries).map_err(|e| TransportError::Connection(format!("header rejected by the host: {e:?}")))?;
+        let headers = Fields::from_list(&entries).map_err(|e| {
+            TransportError::Connection(format!("header rejected by the host: {e:?}"))
+        })?;
         let out = OutgoingRequest::new(headers);
         let method = match req.method {
             Method::Get => WMethod::Get,
@@ -49,7 +62,11 @@ impl Transport for WasiTransport {
             Method::Head => WMethod::Head,
             Method::Options => WMethod::Options,
         };
-        let scheme = if req.url.scheme() == "http" { Scheme::Http } else { Scheme::Https };
+        let scheme = if req.url.scheme() == "http" {
+            Scheme::Http
+        } else {
+            Scheme::Https
+        };
         let authority = match req.url.port() {
             Some(p) => format!("{}:{p}", req.url.host_str().unwrap_or_default()),
             None => req.url.host_str().unwrap_or_default().to_string(),
@@ -58,11 +75,16 @@ impl Transport for WasiTransport {
             Some(q) => format!("{}?{q}", req.url.path()),
             None => req.url.path().to_string(),
         };
-        let invalid = |what: &str| TransportError::Connection(format!("the host rejected the request {what}"));
+        let invalid = |what: &str| {
+            TransportError::Connection(format!("the host rejected the request {what}"))
+        };
         out.set_method(&method).map_err(|_| invalid("method"))?;
-        out.set_scheme(Some(&scheme)).map_err(|_| invalid("scheme"))?;
-        out.set_authority(Some(&authority)).map_err(|_| invalid("authority"))?;
-        out.set_path_with_query(Some(&path)).map_err(|_| invalid("path"))?;
+        out.set_scheme(Some(&scheme))
+            .map_err(|_| invalid("scheme"))?;
+        out.set_authority(Some(&authority))
+            .map_err(|_| invalid("authority"))?;
+        out.set_path_with_query(Some(&path))
+            .map_err(|_| invalid("path"))?;
         let options = RequestOptions::new();
         // Hosts may not support every option; the call's own deadline still applies.
         let _ = options.set_connect_timeout(Some(nanos(req.timeout.min(CONNECT_TIMEOUT))));
@@ -115,26 +137,41 @@ impl Transport for WasiTransport {
             .headers()
             .entries()
             .into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(&v).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_ascii_lowercase(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
             .collect();
-        let incoming = response.consume().map_err(|_| TransportError::Connection("response body already taken".into()))?;
+        let incoming = response
+            .consume()
+            .map_err(|_| TransportError::Connection("response body already taken".into()))?;
         let mut buf = Vec::new();
         {
-            let stream = incoming.stream().map_err(|_| TransportError::Connection("response body stream unavailable".into()))?;
+            let stream = incoming.stream().map_err(|_| {
+                TransportError::Connection("response body stream unavailable".into())
+            })?;
             loop {
                 match stream.blocking_read(1 << 20) {
                     Ok(chunk) => buf.extend_from_slice(&chunk),
                     Err(StreamError::Closed) => break,
                     Err(StreamError::LastOperationFailed(e)) => {
                         let code = wasi::http::types::http_error_code(&e);
-                        return Err(code.map(error).unwrap_or_else(|| TransportError::Connection(e.to_debug_string())));
+                        return Err(code
+                            .map(error)
+                            .unwrap_or_else(|| TransportError::Connection(e.to_debug_string())));
                     }
                 }
             }
         }
         let trailers = IncomingBody::finish(incoming);
         drop(trailers);
-        Ok(HttpResponse { status, headers, body: buf })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: buf,
+        })
     }
 }
 

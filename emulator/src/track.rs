@@ -223,10 +223,11 @@ fn track_event(
             name.len()
         ));
     }
-    let event_type = match body.get("type").and_then(Value::as_str) {
-        Some(t @ ("page" | "screen")) => t,
-        _ => "event",
-    };
+    let event_type = body
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| matches!(*t, "page" | "screen"))
+        .unwrap_or("event");
     let id = match body.get("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if id.is_empty() => None,

@@ -5,11 +5,18 @@ use std::io::Read;
 use clap::{Parser, Subcommand};
 use serde_json::{json, Value};
 
-use crate::{json as j, ConnectionConfig, ConnectorHost, ConnectorKind, Credentials, ExecuteRequest, HostOptions, Region, TrackCredentials};
+use crate::{
+    json as j, ConnectionConfig, ConnectorHost, ConnectorKind, Credentials, ExecuteRequest,
+    HostOptions, Region, TrackCredentials,
+};
 
 /// Runs the Customer.io connector component under wasmtime.
 #[derive(Parser, Debug)]
-#[command(name = "cio-host", version, about = "Run the Customer.io connector component: list operations, test connections, execute steps.")]
+#[command(
+    name = "cio-host",
+    version,
+    about = "Run the Customer.io connector component: list operations, test connections, execute steps."
+)]
 pub struct Cli {
     /// The component (.wasm). Default: $CIO_COMPONENT, else this workspace's release build.
     #[arg(long, global = true, value_name = "PATH")]
@@ -70,6 +77,9 @@ pub enum Command {
     },
     /// Print the connector manifest (manifest.json).
     Manifest,
+    /// Walk through a typical workflow: test the connections, identify a person, track an event,
+    /// delete the person. Uses the embedded emulator unless credentials are in the environment.
+    Demo,
 }
 
 /// What a CLI run produced.
@@ -86,11 +96,20 @@ pub struct Outcome {
 fn fail(code: i32, kind: &str, fix_by: &str, message: String) -> Outcome {
     let body = json!({"error": {"kind": kind, "message": message, "fix_by": fix_by, "retryable": false,
         "status": null, "retry_after_ms": null, "pointers": [], "body": null}});
-    Outcome { code, stdout: String::new(), stderr: format!("{body}\n") }
+    Outcome {
+        code,
+        stdout: String::new(),
+        stderr: format!("{body}\n"),
+    }
 }
 
 fn render(v: &Value, pretty: bool) -> String {
-    let mut s = if pretty { serde_json::to_string_pretty(v) } else { serde_json::to_string(v) }.unwrap_or_default();
+    let mut s = if pretty {
+        serde_json::to_string_pretty(v)
+    } else {
+        serde_json::to_string(v)
+    }
+    .unwrap_or_default();
     s.push('\n');
     s
 }
@@ -106,15 +125,49 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            return if code == 0 { Outcome { code, stdout: text, stderr: String::new() } } else { Outcome { code, stdout: String::new(), stderr: text } };
+            return if code == 0 {
+                Outcome {
+                    code,
+                    stdout: text,
+                    stderr: String::new(),
+                }
+            } else {
+                Outcome {
+                    code,
+                    stdout: String::new(),
+                    stderr: text,
+                }
+            };
         }
     };
-    let region_text = cli.region.clone().or_else(|| env("CUSTOMERIO_REGION")).unwrap_or_else(|| "us".into());
+    let mut cli = cli;
+    if matches!(cli.command, Command::Demo) && cli.route_to.is_none() {
+        let has_creds = [
+            "CUSTOMERIO_SITE_ID",
+            "CUSTOMERIO_TRACK_API_KEY",
+            "CUSTOMERIO_APP_API_KEY",
+        ]
+        .iter()
+        .any(|k| env(k).is_some_and(|v| !v.is_empty()));
+        cli.emulator |= !has_creds;
+    }
+    let region_text = cli
+        .region
+        .clone()
+        .or_else(|| env("CUSTOMERIO_REGION"))
+        .unwrap_or_else(|| "us".into());
     let region = match region_text.to_ascii_lowercase().as_str() {
         "us" => Region::Us,
         "eu" => Region::Eu,
         "auto" => Region::Auto,
-        other => return fail(2, "invalid-config", "user", format!("region must be us, eu or auto, not {other:?}")),
+        other => {
+            return fail(
+                2,
+                "invalid-config",
+                "user",
+                format!("region must be us, eu or auto, not {other:?}"),
+            )
+        }
     };
     let nonempty = |k: &str| env(k).filter(|v| !v.is_empty());
     let site = nonempty("CUSTOMERIO_SITE_ID");
@@ -129,7 +182,11 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
     // The emulator lives as long as this run; its workspace follows the chosen region so a demo in
     // either region works without credentials.
     let _emulator = if cli.emulator {
-        let ws_region = if region == Region::Eu { cio_emulator::Region::Eu } else { cio_emulator::Region::Us };
+        let ws_region = if region == Region::Eu {
+            cio_emulator::Region::Eu
+        } else {
+            cio_emulator::Region::Us
+        };
         let mut workspaces = vec![cio_emulator::Workspace {
             site_id: DEMO.0.into(),
             track_key: DEMO.1.into(),
@@ -144,13 +201,23 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 region: ws_region,
             });
         }
-        let config = cio_emulator::EmulatorConfig { workspaces, ..Default::default() };
+        let config = cio_emulator::EmulatorConfig {
+            workspaces,
+            ..Default::default()
+        };
         match cio_emulator::Emulator::start(config) {
             Ok(e) => {
                 options.route_to = Some(e.url());
                 Some(e)
             }
-            Err(e) => return fail(9, "internal", "host", format!("could not start the embedded emulator: {e}")),
+            Err(e) => {
+                return fail(
+                    9,
+                    "internal",
+                    "host",
+                    format!("could not start the embedded emulator: {e}"),
+                )
+            }
         }
     } else {
         None
@@ -183,7 +250,11 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 }
             },
         };
-        Ok(ConnectionConfig { connector: kind, region, credentials })
+        Ok(ConnectionConfig {
+            connector: kind,
+            region,
+            credentials,
+        })
     };
 
     let host = match ConnectorHost::load(&options) {
@@ -191,9 +262,24 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
         Err(e) => return fail(9, "internal", "host", format!("{e:#}")),
     };
     let pretty = cli.pretty;
-    let ok = |v: Value| Outcome { code: 0, stdout: render(&v, pretty), stderr: String::new() };
-    let err = |e: &crate::ConnectorError| Outcome { code: j::exit_code(e.kind), stdout: String::new(), stderr: render(&j::error(e), false) };
-    let trap = |e: anyhow::Error| fail(9, "internal", "connector", format!("the component failed: {e:#}"));
+    let ok = |v: Value| Outcome {
+        code: 0,
+        stdout: render(&v, pretty),
+        stderr: String::new(),
+    };
+    let err = |e: &crate::ConnectorError| Outcome {
+        code: j::exit_code(e.kind),
+        stdout: String::new(),
+        stderr: render(&j::error(e), false),
+    };
+    let trap = |e: anyhow::Error| {
+        fail(
+            9,
+            "internal",
+            "connector",
+            format!("the component failed: {e:#}"),
+        )
+    };
 
     match cli.command {
         Command::Operations { connector } => {
@@ -203,21 +289,124 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 None => None,
             };
             match host.list_operations() {
-                Ok(ops) => ok(Value::Array(ops.iter().filter(|d| filter.is_none_or(|k| d.connector == k)).map(j::descriptor).collect())),
+                Ok(ops) => ok(Value::Array(
+                    ops.iter()
+                        .filter(|d| filter.is_none_or(|k| d.connector == k))
+                        .map(j::descriptor)
+                        .collect(),
+                )),
                 Err(e) => trap(e),
             }
         }
         Command::Describe { id } => match host.list_operations() {
             Ok(ops) => match ops.iter().find(|d| d.id == id) {
                 Some(d) => ok(j::descriptor(d)),
-                None => fail(3, "unknown-operation", "user", format!("there is no operation `{id}`; `cio-host operations` lists them")),
+                None => fail(
+                    3,
+                    "unknown-operation",
+                    "user",
+                    format!("there is no operation `{id}`; `cio-host operations` lists them"),
+                ),
             },
             Err(e) => trap(e),
         },
         Command::Manifest => match host.list_operations() {
-            Ok(ops) => Outcome { code: 0, stdout: render(&j::manifest(&ops), true), stderr: String::new() },
+            Ok(ops) => Outcome {
+                code: 0,
+                stdout: render(&j::manifest(&ops), true),
+                stderr: String::new(),
+            },
             Err(e) => trap(e),
         },
+        Command::Demo => {
+            let mut lines = String::new();
+            let mut code = 0;
+            let target = if cli.emulator {
+                "the embedded Customer.io emulator (set CUSTOMERIO_* to use your workspace)"
+            } else {
+                "Customer.io"
+            };
+            lines.push_str(&render(
+                &json!({"demo": format!("running against {target}")}),
+                false,
+            ));
+            let person = format!("cio-connector-demo-{}@example.com", std::process::id());
+            let mut step = |name: &str, result: Result<Value, Value>| {
+                let (status, value) = match result {
+                    Ok(v) => ("ok", v),
+                    Err(e) => {
+                        code = 1;
+                        ("failed", e)
+                    }
+                };
+                lines.push_str(&render(
+                    &json!({"step": name, "status": status, "result": value}),
+                    pretty,
+                ));
+            };
+            let run = |config: &ConnectionConfig, op: &str, input: Value| match host.execute(
+                &ExecuteRequest {
+                    operation_id: op.into(),
+                    config: config.clone(),
+                    input: input.to_string(),
+                    timeout_ms: None,
+                    request_id: None,
+                },
+            ) {
+                Ok(Ok(r)) => Ok(j::response(&r)),
+                Ok(Err(e)) => Err(j::error(&e)),
+                Err(e) => Err(json!({"error": format!("{e:#}")})),
+            };
+            if let Ok(track) = connection(ConnectorKind::Track) {
+                step(
+                    "authenticate track",
+                    match host.authenticate(&track) {
+                        Ok(Ok(i)) => Ok(j::auth_info(&i)),
+                        Ok(Err(e)) => Err(j::error(&e)),
+                        Err(e) => Err(json!({"error": format!("{e:#}")})),
+                    },
+                );
+                step(
+                    "track.customer.identify",
+                    run(
+                        &track,
+                        "track.customer.identify",
+                        json!({"id": person, "id_type": "email", "attributes": {"plan": "pro", "source": "cio-host demo"}}),
+                    ),
+                );
+                step(
+                    "track.event.track",
+                    run(
+                        &track,
+                        "track.event.track",
+                        json!({"id": person, "name": "demo_completed", "data": {"steps": 4}}),
+                    ),
+                );
+                step(
+                    "track.customer.delete",
+                    run(
+                        &track,
+                        "track.customer.delete",
+                        json!({"id": person, "id_type": "email"}),
+                    ),
+                );
+            }
+            if let Ok(app) = connection(ConnectorKind::App) {
+                step(
+                    "authenticate app",
+                    match host.authenticate(&app) {
+                        Ok(Ok(i)) => Ok(j::auth_info(&i)),
+                        Ok(Err(e)) => Err(j::error(&e)),
+                        Err(e) => Err(json!({"error": format!("{e:#}")})),
+                    },
+                );
+            }
+            Outcome {
+                code,
+                stdout: lines,
+                stderr: String::new(),
+            }
+        }
         Command::Authenticate { connector } => {
             let kind = match parse_kind(&connector) {
                 Ok(k) => k,
@@ -233,17 +422,35 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 Err(e) => trap(e),
             }
         }
-        Command::Execute { id, input, input_file, timeout_ms, request_id } => {
+        Command::Execute {
+            id,
+            input,
+            input_file,
+            timeout_ms,
+            request_id,
+        } => {
             let input = match (input, input_file) {
                 (Some(i), _) => i,
                 (None, Some(path)) => match std::fs::read_to_string(&path) {
                     Ok(s) => s,
-                    Err(e) => return fail(2, "invalid-input", "user", format!("cannot read {}: {e}", path.display())),
+                    Err(e) => {
+                        return fail(
+                            2,
+                            "invalid-input",
+                            "user",
+                            format!("cannot read {}: {e}", path.display()),
+                        )
+                    }
                 },
                 (None, None) => {
                     let mut s = String::new();
                     if let Err(e) = stdin.read_to_string(&mut s) {
-                        return fail(2, "invalid-input", "user", format!("cannot read the input from stdin: {e}"));
+                        return fail(
+                            2,
+                            "invalid-input",
+                            "user",
+                            format!("cannot read the input from stdin: {e}"),
+                        );
                     }
                     s
                 }
@@ -259,7 +466,13 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 Ok(c) => c,
                 Err(o) => return o,
             };
-            let request = ExecuteRequest { operation_id: id, config, input, timeout_ms, request_id };
+            let request = ExecuteRequest {
+                operation_id: id,
+                config,
+                input,
+                timeout_ms,
+                request_id,
+            };
             match host.execute(&request) {
                 Ok(Ok(r)) => ok(j::response(&r)),
                 Ok(Err(e)) => err(&e),
@@ -274,6 +487,11 @@ fn parse_kind(s: &str) -> Result<ConnectorKind, Outcome> {
         "track" => Ok(ConnectorKind::Track),
         "app" => Ok(ConnectorKind::App),
         "beta" => Ok(ConnectorKind::Beta),
-        other => Err(fail(2, "invalid-config", "user", format!("connector must be track, app or beta, not {other:?}"))),
+        other => Err(fail(
+            2,
+            "invalid-config",
+            "user",
+            format!("connector must be track, app or beta, not {other:?}"),
+        )),
     }
 }

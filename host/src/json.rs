@@ -3,7 +3,10 @@
 
 use serde_json::{json, Value};
 
-use crate::{AuthInfo, ConnectorError, ConnectorKind, ErrorKind, ExecuteResponse, FixBy, OperationDescriptor, OperationKind, Region};
+use crate::{
+    AuthInfo, ConnectorError, ConnectorKind, ErrorKind, ExecuteResponse, FixBy,
+    OperationDescriptor, OperationKind, Region,
+};
 
 /// `track`, `app` or `beta`.
 pub fn connector_str(k: ConnectorKind) -> &'static str {

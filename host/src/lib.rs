@@ -28,8 +28,9 @@ mod bindings {
 }
 
 pub use bindings::customerio::connector::types::{
-    AuthInfo, ConnectionConfig, ConnectorError, ConnectorKind, Credentials, ErrorKind, ExecuteRequest,
-    ExecuteResponse, FixBy, Hints, OperationDescriptor, OperationKind, Region, TrackCredentials,
+    AuthInfo, ConnectionConfig, ConnectorError, ConnectorKind, Credentials, ErrorKind,
+    ExecuteRequest, ExecuteResponse, FixBy, Hints, OperationDescriptor, OperationKind, Region,
+    TrackCredentials,
 };
 
 /// The Customer.io hosts the component may reach; anything else is denied.
@@ -44,14 +45,27 @@ pub const ALLOWED_HOSTS: [&str; 6] = [
 
 /// Base URLs per API and region, for the manifest (the component has its own copy of this table).
 pub const BASE_URLS: [(&str, &str, &str); 3] = [
-    ("track", "https://track.customer.io/api", "https://track-eu.customer.io/api"),
-    ("app", "https://api.customer.io/v1", "https://api-eu.customer.io/v1"),
-    ("beta", "https://beta-api.customer.io/v1/api", "https://beta-api-eu.customer.io/v1/api"),
+    (
+        "track",
+        "https://track.customer.io/api",
+        "https://track-eu.customer.io/api",
+    ),
+    (
+        "app",
+        "https://api.customer.io/v1",
+        "https://api-eu.customer.io/v1",
+    ),
+    (
+        "beta",
+        "https://beta-api.customer.io/v1/api",
+        "https://beta-api-eu.customer.io/v1/api",
+    ),
 ];
 
 /// The release build of the component in this workspace: the default when no path is given.
 pub fn default_component_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release/customerio_connector.wasm")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/wasm32-wasip2/release/customerio_connector.wasm")
 }
 
 /// How to load and run the component.
@@ -72,7 +86,9 @@ pub struct HostOptions {
 impl Default for HostOptions {
     fn default() -> Self {
         HostOptions {
-            component: std::env::var_os("CIO_COMPONENT").map(PathBuf::from).unwrap_or_else(default_component_path),
+            component: std::env::var_os("CIO_COMPONENT")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_component_path),
             route_to: None,
             cache_dir: None,
             max_request_wait: Duration::from_secs(120),
@@ -102,9 +118,14 @@ pub struct Egress {
 /// Why the allow-list refused a URI (or `None` when it is allowed).
 pub fn egress_refusal(uri: &http::Uri) -> Option<String> {
     if uri.scheme_str() != Some("https") {
-        return Some(format!("scheme {:?} is not https", uri.scheme_str().unwrap_or("")));
+        return Some(format!(
+            "scheme {:?} is not https",
+            uri.scheme_str().unwrap_or("")
+        ));
     }
-    let Some(auth) = uri.authority() else { return Some("no authority".into()) };
+    let Some(auth) = uri.authority() else {
+        return Some("no authority".into());
+    };
     if auth.as_str().contains('@') {
         return Some("user info in the authority".into());
     }
@@ -129,7 +150,10 @@ impl WasiHttpHooks for Egress {
                 Output = Result<
                     (
                         http::Response<wasmtime_wasi_http::WasiBody>,
-                        Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                        Box<
+                            dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>>
+                                + Send,
+                        >,
                     ),
                     wasmtime_wasi_http::Error,
                 >,
@@ -155,7 +179,8 @@ impl WasiHttpHooks for Egress {
                 let mut parts = request.uri().clone().into_parts();
                 parts.scheme = Some(http::uri::Scheme::HTTP);
                 parts.authority = Some(authority);
-                *request.uri_mut() = http::Uri::from_parts(parts).map_err(|_| wasmtime_wasi_http::Error::HttpRequestUriInvalid)?;
+                *request.uri_mut() = http::Uri::from_parts(parts)
+                    .map_err(|_| wasmtime_wasi_http::Error::HttpRequestUriInvalid)?;
             }
             let opts = options.unwrap_or_default();
             let capped = |d: Option<Duration>| Some(d.unwrap_or(cap).min(cap));
@@ -167,7 +192,11 @@ impl WasiHttpHooks for Egress {
             let (res, io) = wasmtime_wasi_http::default_send_request(request, Some(opts)).await?;
             Ok((
                 res.map(BodyExt::boxed_unsync),
-                Box::new(io) as Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                Box::new(io)
+                    as Box<
+                        dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>>
+                            + Send,
+                    >,
             ))
         })
     }
@@ -182,13 +211,20 @@ struct State {
 
 impl WasiView for State {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.egress }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.egress,
+        }
     }
 }
 
@@ -226,8 +262,17 @@ impl ConnectorHost {
             Some(url) => Some(parse_route(url)?),
             None => None,
         };
-        let egress = Egress { route_to, max_wait: options.max_request_wait, log: Arc::default() };
-        Ok(ConnectorHost { engine, pre, egress, from_cache })
+        let egress = Egress {
+            route_to,
+            max_wait: options.max_request_wait,
+            log: Arc::default(),
+        };
+        Ok(ConnectorHost {
+            engine,
+            pre,
+            egress,
+            from_cache,
+        })
     }
 
     fn instance(&self) -> anyhow::Result<(Store<State>, bindings::ConnectorComponent)> {
@@ -246,19 +291,28 @@ impl ConnectorHost {
     /// `list-operations`.
     pub fn list_operations(&self) -> anyhow::Result<Vec<OperationDescriptor>> {
         let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector().call_list_operations(&mut store)?)
+        Ok(i.customerio_connector_connector()
+            .call_list_operations(&mut store)?)
     }
 
     /// `authenticate`.
-    pub fn authenticate(&self, config: &ConnectionConfig) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
+    pub fn authenticate(
+        &self,
+        config: &ConnectionConfig,
+    ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
         let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector().call_authenticate(&mut store, config)?)
+        Ok(i.customerio_connector_connector()
+            .call_authenticate(&mut store, config)?)
     }
 
     /// `execute`.
-    pub fn execute(&self, request: &ExecuteRequest) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
+    pub fn execute(
+        &self,
+        request: &ExecuteRequest,
+    ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector().call_execute(&mut store, request)?)
+        Ok(i.customerio_connector_connector()
+            .call_execute(&mut store, request)?)
     }
 
     /// Every request the component attempted so far (allowed or not).
@@ -268,18 +322,33 @@ impl ConnectorHost {
 }
 
 fn parse_route(url: &str) -> anyhow::Result<http::uri::Authority> {
-    let uri: http::Uri = url.parse().with_context(|| format!("--route-to {url:?} is not a URL"))?;
-    anyhow::ensure!(uri.scheme_str() == Some("http"), "--route-to must be an http:// URL, e.g. http://127.0.0.1:8080");
-    uri.authority().cloned().context("--route-to needs host:port")
+    let uri: http::Uri = url
+        .parse()
+        .with_context(|| format!("--route-to {url:?} is not a URL"))?;
+    anyhow::ensure!(
+        uri.scheme_str() == Some("http"),
+        "--route-to must be an http:// URL, e.g. http://127.0.0.1:8080"
+    );
+    uri.authority()
+        .cloned()
+        .context("--route-to needs host:port")
 }
 
-fn compile_cached(engine: &Engine, bytes: &[u8], options: &HostOptions) -> anyhow::Result<(Component, bool)> {
+fn compile_cached(
+    engine: &Engine,
+    bytes: &[u8],
+    options: &HostOptions,
+) -> anyhow::Result<(Component, bool)> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut h);
     let key = format!("{:x}-{:016x}", Sha256::digest(bytes), h.finish());
     let dir = options.cache_dir.clone().unwrap_or_else(|| {
-        options.component.parent().map(|p| p.join("cio-host-cache")).unwrap_or_else(|| PathBuf::from("cio-host-cache"))
+        options
+            .component
+            .parent()
+            .map(|p| p.join("cio-host-cache"))
+            .unwrap_or_else(|| PathBuf::from("cio-host-cache"))
     });
     let path = dir.join(format!("{key}.cwasm"));
     if path.exists() {
@@ -308,7 +377,10 @@ mod tests {
 
     #[test]
     fn allow_list_uses_the_parsed_host() {
-        for ok in ["https://track.customer.io/api/v1/x", "https://API-EU.customer.io:443/v1/x"] {
+        for ok in [
+            "https://track.customer.io/api/v1/x",
+            "https://API-EU.customer.io:443/v1/x",
+        ] {
             assert_eq!(egress_refusal(&ok.parse().unwrap()), None, "{ok}");
         }
         for bad in [

@@ -54,13 +54,33 @@ pub struct Operation {
 pub mod hints {
     use crate::types::Hints;
     /// Creates or updates; repeating it gives the same state.
-    pub const UPSERT: Hints = Hints { read_only: false, destructive: false, idempotent: true, paginated: false };
+    pub const UPSERT: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        paginated: false,
+    };
     /// Deletes; repeating it is harmless.
-    pub const DELETE: Hints = Hints { read_only: false, destructive: true, idempotent: true, paginated: false };
+    pub const DELETE: Hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+        paginated: false,
+    };
     /// Appends (an event); idempotent only through the event id.
-    pub const APPEND: Hints = Hints { read_only: false, destructive: false, idempotent: true, paginated: false };
+    pub const APPEND: Hints = Hints {
+        read_only: false,
+        destructive: false,
+        idempotent: true,
+        paginated: false,
+    };
     /// Depends on the request.
-    pub const RAW: Hints = Hints { read_only: false, destructive: true, idempotent: false, paginated: false };
+    pub const RAW: Hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: false,
+        paginated: false,
+    };
 }
 
 /// The output schema of Track v1 writes, which answer `{}`.
@@ -84,7 +104,12 @@ impl Operation {
 
     /// The descriptor `list-operations` returns.
     pub fn descriptor(&self) -> OperationDescriptor {
-        let input = schema::input_schema(self.title, self.description, self.fields, &self.example_value());
+        let input = schema::input_schema(
+            self.title,
+            self.description,
+            self.fields,
+            &self.example_value(),
+        );
         OperationDescriptor {
             id: self.id.into(),
             title: self.title.into(),
@@ -105,9 +130,11 @@ pub fn descriptors() -> Vec<OperationDescriptor> {
 
 /// Ids of the operations of one API, for "did you mean" messages.
 pub fn ids_for(connector: ConnectorKind) -> Vec<&'static str> {
-    all().filter(|op| op.connector == connector).map(|op| op.id).collect()
+    all()
+        .filter(|op| op.connector == connector)
+        .map(|op| op.id)
+        .collect()
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -125,9 +152,15 @@ mod tests {
             assert!(ex.is_object(), "{} example", op.id);
             if let Request::Rest { path, .. } = op.request {
                 assert!(path.starts_with('/'), "{}", op.id);
-                schema::validate(op.fields, &ex).unwrap_or_else(|e| panic!("{} example invalid: {e}", op.id));
+                schema::validate(op.fields, &ex)
+                    .unwrap_or_else(|e| panic!("{} example invalid: {e}", op.id));
                 for f in op.fields.iter().filter(|f| f.place == schema::Place::Path) {
-                    assert!(path.contains(&format!("{{{}}}", f.name)), "{} lacks {{{}}}", op.id, f.name);
+                    assert!(
+                        path.contains(&format!("{{{}}}", f.name)),
+                        "{} lacks {{{}}}",
+                        op.id,
+                        f.name
+                    );
                 }
             }
             let d = op.descriptor();

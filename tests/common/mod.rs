@@ -1,0 +1,110 @@
+//! Shared set-up for integration tests: build the component once per test binary, start an
+//! emulator, and load the component in the reference host routed to it.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use cio_emulator::{Emulator, EmulatorConfig, Region as EmuRegion, Workspace};
+use cio_host::{
+    ConnectionConfig, ConnectorHost, ConnectorKind, Credentials, ExecuteRequest, HostOptions,
+    Region, TrackCredentials,
+};
+
+/// The component under test: `$CIO_COMPONENT`, else a fresh release build of this workspace.
+pub fn component() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Some(p) = std::env::var_os("CIO_COMPONENT") {
+            return PathBuf::from(p);
+        }
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let status = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "-p",
+                "customerio-connector",
+            ])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "building the component failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        target.join("wasm32-wasip2/release/customerio_connector.wasm")
+    })
+    .clone()
+}
+
+/// An emulator with the demo workspace (US) and an EU workspace `eu-site`/`eu-track`/`eu-app`.
+pub fn emulator() -> Emulator {
+    let config = EmulatorConfig {
+        workspaces: vec![
+            Workspace::demo(),
+            Workspace {
+                site_id: "eu-site".into(),
+                track_key: "eu-track".into(),
+                app_key: "eu-app".into(),
+                region: EmuRegion::Eu,
+            },
+        ],
+        ..Default::default()
+    };
+    Emulator::start(config).expect("start emulator")
+}
+
+/// The host, routed to `emu`.
+pub fn host(emu: &Emulator) -> ConnectorHost {
+    let options = HostOptions {
+        component: component(),
+        route_to: Some(emu.url()),
+        ..Default::default()
+    };
+    ConnectorHost::load(&options).expect("load component")
+}
+
+/// A Track connection to the demo (US) or EU workspace.
+pub fn track(region: Region) -> ConnectionConfig {
+    let (site, key) = if region == Region::Eu {
+        ("eu-site", "eu-track")
+    } else {
+        ("demo-site", "demo-track-key")
+    };
+    ConnectionConfig {
+        connector: ConnectorKind::Track,
+        region,
+        credentials: Credentials::Track(TrackCredentials {
+            site_id: site.into(),
+            api_key: key.into(),
+        }),
+    }
+}
+
+/// An App (or Beta) connection to the demo (US) or EU workspace.
+pub fn app(kind: ConnectorKind, region: Region) -> ConnectionConfig {
+    let key = if region == Region::Eu {
+        "eu-app"
+    } else {
+        "demo-app-key"
+    };
+    ConnectionConfig {
+        connector: kind,
+        region,
+        credentials: Credentials::App(key.into()),
+    }
+}
+
+/// An execute request with the default budget.
+pub fn request(op: &str, config: ConnectionConfig, input: serde_json::Value) -> ExecuteRequest {
+    ExecuteRequest {
+        operation_id: op.into(),
+        config,
+        input: input.to_string(),
+        timeout_ms: None,
+        request_id: None,
+    }
+}
