@@ -131,10 +131,10 @@ impl<'a> Connector<'a> {
                 let valid = schema::validate(op.fields, &input)?;
                 run_rest(&mut call, op, method, path, dedup, valid)
             }
-            Request::Raw => Err(ConnectorError::internal(format!(
-                "`{}` has no request builder",
-                op.id
-            ))),
+            Request::Raw => {
+                let valid = schema::validate(op.fields, &input)?;
+                crate::raw::run(&mut call, valid)
+            }
         }
     }
 
@@ -259,6 +259,13 @@ impl Call<'_> {
     pub fn base_url(&mut self) -> Result<&'static str, ConnectorError> {
         let r = self.region()?;
         Ok(region::base_url(self.config.connector, r))
+    }
+
+    /// Shortens the call's budget to at most `ms` from now.
+    pub fn limit_budget(&mut self, ms: u64) {
+        self.deadline = self
+            .deadline
+            .min(self.clock.monotonic_ms().saturating_add(ms));
     }
 
     /// Remaining budget in ms.

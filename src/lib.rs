@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod raw;
 pub mod region;
 pub mod schema;
 pub mod types;

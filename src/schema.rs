@@ -28,6 +28,8 @@ pub enum Ty {
     Enum(&'static [&'static str]),
     /// A ULID; generated when the field is absent.
     Ulid,
+    /// Any JSON value.
+    Any,
 }
 
 /// Where a field goes in the request.
@@ -62,6 +64,10 @@ pub struct Field {
     pub description: &'static str,
     /// Upper bound in UTF-8 bytes for strings (the API's own limits).
     pub max_bytes: Option<usize>,
+    /// Default value as JSON text (shown in the schema; the builder applies it).
+    pub default: Option<&'static str>,
+    /// Inclusive bounds for integers.
+    pub range: Option<(i64, i64)>,
 }
 
 impl Field {
@@ -81,6 +87,8 @@ impl Field {
             title,
             description,
             max_bytes: None,
+            default: None,
+            range: None,
         }
     }
 
@@ -93,6 +101,18 @@ impl Field {
     /// Sets a byte limit.
     pub const fn max_bytes(mut self, n: usize) -> Field {
         self.max_bytes = Some(n);
+        self
+    }
+
+    /// Sets the default (JSON text).
+    pub const fn default(mut self, json: &'static str) -> Field {
+        self.default = Some(json);
+        self
+    }
+
+    /// Sets inclusive integer bounds.
+    pub const fn range(mut self, min: i64, max: i64) -> Field {
+        self.range = Some((min, max));
         self
     }
 
@@ -109,7 +129,18 @@ impl Field {
             Ty::Ulid => {
                 json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"})
             }
+            Ty::Any => json!({}),
         };
+        if let Some(d) = self
+            .default
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        {
+            s["default"] = d;
+        }
+        if let Some((min, max)) = self.range {
+            s["minimum"] = json!(min);
+            s["maximum"] = json!(max);
+        }
         s["title"] = json!(self.title);
         s["description"] = json!(self.description);
         if let Some(n) = self.max_bytes {
@@ -221,6 +252,7 @@ fn check(field: &Field, value: &Value) -> Result<Value, String> {
         Ty::Bool => value.is_boolean(),
         Ty::Obj => value.is_object(),
         Ty::Arr => value.is_array(),
+        Ty::Any => true,
         Ty::Timestamp => {
             return crate::util::parse_timestamp(value).map(Value::from).ok_or_else(|| {
                 format!(
@@ -240,6 +272,14 @@ fn check(field: &Field, value: &Value) -> Result<Value, String> {
             _ => "a string",
         };
         return Err(format!("must be {want}, not {}", type_name(value)));
+    }
+    if let (Some((min, max)), Some(n)) = (
+        field.range,
+        value.as_i64().or(value.is_u64().then_some(i64::MAX)),
+    ) {
+        if n < min || n > max {
+            return Err(format!("must be between {min} and {max}, not {n}"));
+        }
     }
     if let Value::String(s) = value {
         if let Some(max) = field.max_bytes {

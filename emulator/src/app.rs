@@ -1,11 +1,14 @@
-//! The App API (and Beta, which serves `/v1/api/X` as App `/v1/X`): the workspace list and a
-//! person's attributes, behind Bearer auth, region checks and an optional rate limit.
+//! The App API (and Beta, which serves `/v1/api/X` as App `/v1/X`): the workspace list, a
+//! person's attributes and API-triggered broadcasts, behind Bearer auth, region checks and an
+//! optional rate limit. Every other path is a 404 with the App error body, whatever the method;
+//! `HEAD` is routed like `GET` (the server leaves the body out).
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use crate::broadcast;
 use crate::state::{IdKind, Shared, SiteData};
 use crate::util::{app_error, json_value, query_param, with_location};
 use crate::{Person, RecordedRequest, Region, WrongRegionMode};
@@ -78,7 +81,11 @@ pub(crate) fn handle(
     };
 
     let site = state.site_mut(&ws.site_id);
-    match (rec.method.as_str(), app_segments.as_slice()) {
+    let method = match rec.method.as_str() {
+        "HEAD" => "GET",
+        other => other,
+    };
+    match (method, app_segments.as_slice()) {
         ("GET", ["v1", "workspaces"]) => json_value(
             StatusCode::OK,
             &json!({"workspaces": [{
@@ -93,6 +100,15 @@ pub(crate) fn handle(
         ),
         ("GET", ["v1", "customers", customer_id, "attributes"]) => {
             customer_attributes(site, customer_id, rec.query.as_deref())
+        }
+        ("POST", ["v1", "campaigns", broadcast_id, "triggers"]) => {
+            broadcast::trigger(&mut site.broadcasts, broadcast_id, &rec.body)
+        }
+        ("GET", ["v1", "campaigns", broadcast_id, "triggers", trigger_id]) => {
+            broadcast::get_trigger(&site.broadcasts, broadcast_id, trigger_id)
+        }
+        ("GET", ["v1", "broadcasts", broadcast_id, "triggers"]) => {
+            broadcast::list_triggers(&site.broadcasts, broadcast_id)
         }
         _ => not_found(),
     }

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod app;
+mod broadcast;
 mod inspect;
 mod server;
 mod state;
@@ -26,6 +27,9 @@ use std::thread::JoinHandle;
 use base64::Engine as _;
 
 use crate::state::Shared;
+
+/// The demo workspace's site id; a workspace with this id starts with the demo broadcast data.
+pub(crate) const DEMO_SITE_ID: &str = "demo-site";
 
 /// Customer.io keeps each account in one data centre; the emulator must know which one to decide
 /// between serving, redirecting and refusing.
@@ -61,10 +65,12 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// The fixed credentials demos and docs can quote without any setup.
+    /// The fixed credentials demos and docs can quote without any setup. Its workspace (like any
+    /// with site id `demo-site`) starts with broadcast 8 and that broadcast's processed trigger 1,
+    /// so `GET /v1/campaigns/8/triggers/1` answers at once; other workspaces have broadcast 8 only.
     pub fn demo() -> Workspace {
         Workspace {
-            site_id: "demo-site".to_string(),
+            site_id: DEMO_SITE_ID.to_string(),
             track_key: "demo-track-key".to_string(),
             app_key: "demo-app-key".to_string(),
             region: Region::Us,
@@ -240,6 +246,27 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// The triggers of one broadcast of a workspace, in creation order: each is the API's trigger
+    /// object (`id`, `broadcast_id`, `created_at`, `processed_at`) plus the request body that created
+    /// it under `"request"` (`{}` for the demo workspace's pre-seeded trigger 1). Empty when the
+    /// workspace or broadcast is unknown.
+    pub fn broadcast_triggers(&self, site_id: &str, broadcast_id: u64) -> Vec<serde_json::Value> {
+        let state = self.shared.lock();
+        let Some(site) = state.sites.get(site_id) else {
+            return Vec::new();
+        };
+        site.broadcasts
+            .triggers_of(broadcast_id)
+            .map(|trigger| {
+                let mut value = trigger.to_json();
+                if let serde_json::Value::Object(map) = &mut value {
+                    map.insert("request".to_string(), trigger.request.clone());
+                }
+                value
+            })
+            .collect()
+    }
+
     /// Queues a fault; faults are tried in injection order before any auth or routing.
     pub fn inject(&self, fault: Fault) {
         if fault.times > 0 {
@@ -404,7 +431,8 @@ pub enum FaultAction {
         /// Response body.
         body: Vec<u8>,
     },
-    /// Sleep, then handle the request normally.
+    /// Sleep, then handle the request normally. Nothing is sent before the sleep ends, not even
+    /// the status line, so a client's first-byte timeout fires.
     Delay {
         /// Milliseconds to wait.
         ms: u64,

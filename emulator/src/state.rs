@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::broadcast::Broadcasts;
 use crate::{
     EmulatorConfig, Fault, FaultAction, Person, RecordedRequest, StoredEvent, Workspace,
     WrongRegionMode,
@@ -52,15 +53,18 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn add_workspace(&mut self, ws: Workspace) {
-        self.sites.entry(ws.site_id.clone()).or_default();
+        self.site_mut(&ws.site_id);
         match self.workspaces.iter_mut().find(|w| w.site_id == ws.site_id) {
             Some(existing) => *existing = ws,
             None => self.workspaces.push(ws),
         }
     }
 
+    /// The workspace's data, created on first use (the demo site with its seeded broadcast data).
     pub(crate) fn site_mut(&mut self, site_id: &str) -> &mut SiteData {
-        self.sites.entry(site_id.to_string()).or_default()
+        self.sites
+            .entry(site_id.to_string())
+            .or_insert_with(|| SiteData::new(site_id))
     }
 
     /// Takes one use of the first pending fault that matches `path`.
@@ -101,6 +105,7 @@ pub(crate) struct SiteData {
     pub(crate) people: Vec<Person>,
     pub(crate) events: Vec<StoredEvent>,
     pub(crate) event_ids: HashSet<String>,
+    pub(crate) broadcasts: Broadcasts,
     next_cio: u32,
 }
 
@@ -129,6 +134,18 @@ impl<'a> IdKind<'a> {
 }
 
 impl SiteData {
+    /// A fresh workspace: every one has broadcast 8; `demo-site` also has its processed trigger 1.
+    pub(crate) fn new(site_id: &str) -> SiteData {
+        SiteData {
+            broadcasts: if site_id == crate::DEMO_SITE_ID {
+                Broadcasts::demo()
+            } else {
+                Broadcasts::default()
+            },
+            ..SiteData::default()
+        }
+    }
+
     pub(crate) fn find(&self, kind: IdKind<'_>) -> Option<usize> {
         self.people.iter().position(|p| match kind {
             IdKind::Cio(cio) => p.cio_id == cio,

@@ -55,7 +55,11 @@ pub(crate) fn handle(
         return bad_request("the request path is not valid UTF-8 after percent-decoding");
     };
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let method = rec.method.as_str();
+    // HEAD is answered like GET; the server leaves the body out.
+    let method = match rec.method.as_str() {
+        "HEAD" => "GET",
+        other => other,
+    };
 
     if method == "GET" && segments == ["api", "v1", "accounts", "region"] {
         return json_value(

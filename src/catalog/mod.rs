@@ -7,6 +7,7 @@ use crate::http::Method;
 use crate::schema::{self, Field};
 use crate::types::{ConnectorKind, Hints, OperationDescriptor, OperationKind};
 
+pub mod raw;
 pub mod track;
 
 /// How an operation turns its input into a request.
@@ -21,7 +22,7 @@ pub enum Request {
         /// The API de-duplicates retries (events carry an `id`), so POSTs may be retried too.
         dedup: bool,
     },
-    /// The universal raw HTTP request (its own input schema and builder).
+    /// The universal raw HTTP request (its own builder in `crate::raw`).
     Raw,
 }
 
@@ -42,7 +43,7 @@ pub struct Operation {
     pub hints: Hints,
     /// Request shape.
     pub request: Request,
-    /// Input fields (ignored by `Request::Raw`).
+    /// Input fields.
     pub fields: &'static [Field],
     /// JSON Schema of the output (compact JSON text).
     pub output_schema: &'static str,
@@ -88,7 +89,7 @@ pub const EMPTY_OUTPUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020
 
 /// Every operation, Track first.
 pub fn all() -> impl Iterator<Item = &'static Operation> {
-    track::OPERATIONS.iter()
+    track::OPERATIONS.iter().chain(raw::OPERATIONS.iter())
 }
 
 /// Finds an operation by id.
