@@ -20,6 +20,8 @@ pub mod util;
 #[cfg(test)]
 mod engine_tests;
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 
 #[cfg(target_arch = "wasm32")]
