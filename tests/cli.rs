@@ -63,6 +63,60 @@ fn execute_against_the_embedded_emulator_in_both_regions() {
 }
 
 #[test]
+fn the_readme_raw_http_examples_work() {
+    let o = run(
+        &[
+            "--emulator",
+            "execute",
+            "app.raw_http_request",
+            "--input",
+            r#"{"method":"GET","endpoint":"/campaigns/8/triggers/1"}"#,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v = json(&o.stdout);
+    assert_eq!(
+        v["output"]["url"],
+        "https://api.customer.io/v1/campaigns/8/triggers/1"
+    );
+    assert_eq!(v["output"]["body"]["broadcast_id"], 8);
+    let o = run(
+        &[
+            "--emulator",
+            "--region",
+            "eu",
+            "execute",
+            "track.raw_http_request",
+            "--input",
+            r#"{"method":"GET","endpoint":"/v1/accounts/region"}"#,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(
+        json(&o.stdout)["output"]["url"],
+        "https://track-eu.customer.io/api/v1/accounts/region"
+    );
+    let o = run(
+        &[
+            "--emulator",
+            "execute",
+            "app.raw_http_request",
+            "--input",
+            r#"{"method":"GET","endpoint":"https://evil.example/x"}"#,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(
+        (o.code, json(&o.stderr)["error"]["pointers"][0].clone()),
+        (3, "/endpoint".into())
+    );
+}
+
+#[test]
 fn environment_credentials_are_used_and_checked() {
     let env = [
         ("CUSTOMERIO_SITE_ID", "my-site"),
