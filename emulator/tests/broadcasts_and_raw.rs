@@ -1,121 +1,22 @@
 //! End-to-end tests for API-triggered broadcasts, arbitrary methods and paths (the connector's raw
 //! HTTP operation), byte-exact recording and the large-body and delay faults.
 
+mod common;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use cio_emulator::{Emulator, EmulatorConfig, Fault, FaultAction, Workspace};
+use common::*;
 use serde_json::{json, Value};
 
-const APP: &str = "api.customer.io";
-const BETA: &str = "beta-api.customer.io";
-const TRACK: &str = "track.customer.io";
-const DEMO_KEY: &str = "demo-app-key";
 const SEEDED_TIME: i64 = 1_767_225_600;
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-}
-
-fn parse_reply(raw: &[u8]) -> Reply {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no HTTP reply ({} bytes)", raw.len()));
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-/// Writes `raw` as the whole request (it must ask for `Connection: close`) and reads to the end.
-fn send_raw(emu: &Emulator, raw: &[u8]) -> Reply {
-    let mut stream = TcpStream::connect(emu.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream.write_all(raw).unwrap();
-    let mut reply = Vec::new();
-    stream.read_to_end(&mut reply).unwrap();
-    parse_reply(&reply)
-}
-
-fn request_bytes(
-    method: &str,
-    host: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Vec<u8> {
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    let mut raw = head.into_bytes();
-    raw.extend_from_slice(body);
-    raw
-}
-
-fn send(
-    emu: &Emulator,
-    method: &str,
-    host: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Reply {
-    send_raw(emu, &request_bytes(method, host, target, headers, body))
-}
-
-/// An App/Beta call with a Bearer key and a JSON body.
-fn app(emu: &Emulator, method: &str, host: &str, target: &str, key: &str, body: &str) -> Reply {
-    let auth = format!("Bearer {key}");
-    send(
-        emu,
-        method,
-        host,
-        target,
-        &[
-            ("Authorization", &auth),
-            ("Content-Type", "application/json"),
-        ],
-        body.as_bytes(),
-    )
-}
-
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).expect("emulator starts")
+/// An App call with the demo workspace's key.
+fn demo(emu: &Emulator, method: &str, target: &str, body: &str) -> Reply {
+    app(emu, method, APP, target, DEMO_KEY, body)
 }
 
 fn unix_now() -> i64 {
@@ -170,18 +71,11 @@ fn trigger_is_created_then_rate_limited_for_ten_seconds() {
     let emu = start();
     let body = r#"{"data":{"headline":"Hi"},"ids":["1","2"],"id_ignore_missing":true}"#;
     let before = unix_now();
-    let r = app(
-        &emu,
-        "POST",
-        APP,
-        "/v1/campaigns/8/triggers",
-        DEMO_KEY,
-        body,
-    );
+    let r = demo(&emu, "POST", "/v1/campaigns/8/triggers", body);
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), json!({"id": 2}));
 
-    let r = app(&emu, "GET", APP, "/v1/campaigns/8/triggers/2", DEMO_KEY, "");
+    let r = demo(&emu, "GET", "/v1/campaigns/8/triggers/2", "");
     assert_eq!(r.status, 200);
     let trigger = r.json();
     assert_eq!(
@@ -213,7 +107,7 @@ fn trigger_is_created_then_rate_limited_for_ten_seconds() {
         stored[1]["request"],
         serde_json::from_str::<Value>(body).unwrap()
     );
-    let r = app(&emu, "GET", APP, "/v1/broadcasts/8/triggers", DEMO_KEY, "");
+    let r = demo(&emu, "GET", "/v1/broadcasts/8/triggers", "");
     let ids: Vec<Value> = r.json()["triggers"]
         .as_array()
         .unwrap()
@@ -232,7 +126,7 @@ fn trigger_errors_and_other_workspaces() {
     let emu = Emulator::start(config).unwrap();
 
     for bad in ["", "[]", "null", "\"x\"", "not json", "{\"data\":"] {
-        let r = app(&emu, "POST", APP, "/v1/campaigns/8/triggers", DEMO_KEY, bad);
+        let r = demo(&emu, "POST", "/v1/campaigns/8/triggers", bad);
         assert_eq!(r.status, 400, "{bad:?}");
         let errors = r.json()["errors"].clone();
         assert_eq!(errors[0]["status"], "400", "{bad:?}");
@@ -243,16 +137,14 @@ fn trigger_errors_and_other_workspaces() {
         "/v1/campaigns/abc/triggers",
         "/v1/campaigns/-8/triggers",
     ] {
-        let r = app(&emu, "POST", APP, target, DEMO_KEY, "{}");
+        let r = demo(&emu, "POST", target, "{}");
         assert_eq!(r.status, 404, "{target}");
         assert_eq!(r.json(), app_404("The broadcast_id does not exist"));
     }
-    let r = app(
+    let r = demo(
         &emu,
         "POST",
-        APP,
         "/v1/campaigns/8/triggers",
-        DEMO_KEY,
         r#"{"recipients":{},"data":{"a":1}}"#,
     );
     assert_eq!(r.status, 422);
@@ -261,12 +153,10 @@ fn trigger_errors_and_other_workspaces() {
         br#"{"errors":[{"detail":"empty recipients filter is not valid","source":{"pointer":"/recipients"},"status":"422"}]}"#
     );
     // None of the refused requests used up the 10-second window or a trigger id.
-    let r = app(
+    let r = demo(
         &emu,
         "POST",
-        APP,
         "/v1/campaigns/8/triggers",
-        DEMO_KEY,
         r#"{"recipients":{"segment":{"id":3}}}"#,
     );
     assert_eq!((r.status, r.json()), (200, json!({"id": 2})));
@@ -289,7 +179,7 @@ fn trigger_errors_and_other_workspaces() {
             "The broadcast_id does not exist",
         ),
     ] {
-        let r = app(&emu, "GET", APP, target, DEMO_KEY, "");
+        let r = demo(&emu, "GET", target, "");
         assert_eq!((r.status, r.json()), (404, app_404(detail)), "{target}");
     }
     // Wrong methods on the trigger paths are unknown resources.
@@ -299,7 +189,7 @@ fn trigger_errors_and_other_workspaces() {
         ("DELETE", "/v1/campaigns/8/triggers/1"),
         ("POST", "/v1/broadcasts/8/triggers"),
     ] {
-        let r = app(&emu, method, APP, target, DEMO_KEY, "{}");
+        let r = demo(&emu, method, target, "{}");
         assert_eq!(
             (r.status, r.json()),
             (404, app_404("not found")),
@@ -308,42 +198,33 @@ fn trigger_errors_and_other_workspaces() {
     }
 
     // Another workspace has broadcast 8 without triggers, its own ids and its own window.
-    let r = app(
-        &emu,
-        "GET",
-        APP,
-        "/v1/broadcasts/8/triggers",
-        "other-app",
-        "",
-    );
-    assert_eq!((r.status, r.json()), (200, json!({"triggers": []})));
-    let r = app(
-        &emu,
-        "GET",
-        APP,
-        "/v1/campaigns/8/triggers/1",
-        "other-app",
-        "",
-    );
-    assert_eq!(r.status, 404);
-    let r = app(
-        &emu,
-        "POST",
-        BETA,
-        "/v1/api/campaigns/8/triggers",
-        "other-app",
-        "{}",
-    );
-    assert_eq!((r.status, r.json()), (200, json!({"id": 1})));
-    let r = app(
-        &emu,
-        "GET",
-        BETA,
-        "/v1/api/campaigns/8/triggers/1",
-        "other-app",
-        "",
-    );
-    assert_eq!(r.status, 200);
+    // In order: the POST creates the trigger the last GET reads; `None` checks the status only.
+    for (method, host, target, body, status, expected) in [
+        (
+            "GET",
+            APP,
+            "/v1/broadcasts/8/triggers",
+            "",
+            200,
+            Some(json!({"triggers": []})),
+        ),
+        ("GET", APP, "/v1/campaigns/8/triggers/1", "", 404, None),
+        (
+            "POST",
+            BETA,
+            "/v1/api/campaigns/8/triggers",
+            "{}",
+            200,
+            Some(json!({"id": 1})),
+        ),
+        ("GET", BETA, "/v1/api/campaigns/8/triggers/1", "", 200, None),
+    ] {
+        let r = app(&emu, method, host, target, "other-app", body);
+        assert_eq!(r.status, status, "{method} {host}{target}");
+        if let Some(expected) = expected {
+            assert_eq!(r.json(), expected, "{method} {host}{target}");
+        }
+    }
     assert_eq!(emu.broadcast_triggers("other", 8)[0]["request"], json!({}));
     assert_eq!(emu.broadcast_triggers("demo-site", 8).len(), 2);
 }
@@ -401,7 +282,7 @@ fn unknown_paths_are_app_404s_for_every_method_and_head_has_no_body() {
         }
     }
     // An extension method is an unknown resource too.
-    let r = app(&emu, "PROPFIND", APP, "/v1/workspaces", DEMO_KEY, "");
+    let r = demo(&emu, "PROPFIND", "/v1/workspaces", "");
     assert_eq!((r.status, r.json()), (404, app_404("not found")));
     // Auth still comes first, for every method.
     for method in METHODS {
@@ -413,16 +294,15 @@ fn unknown_paths_are_app_404s_for_every_method_and_head_has_no_body() {
 #[test]
 fn head_is_answered_like_get_without_a_body() {
     let emu = start();
-    let auth = base64::engine::general_purpose::STANDARD.encode("demo-site:demo-track-key");
-    let basic = format!("Basic {auth}");
-    let bearer = format!("Bearer {DEMO_KEY}");
+    let basic = demo_basic();
+    let bearer = bearer(DEMO_KEY);
     for (host, target, auth) in [
         (APP, "/v1/workspaces", bearer.as_str()),
         (BETA, "/v1/api/campaigns/8/triggers/1", bearer.as_str()),
         (TRACK, "/api/v1/accounts/region", basic.as_str()),
     ] {
-        let get = send(&emu, "GET", host, target, &[("Authorization", auth)], b"");
-        let head = send(&emu, "HEAD", host, target, &[("Authorization", auth)], b"");
+        let get = send_auth(&emu, "GET", host, target, auth, b"");
+        let head = send_auth(&emu, "HEAD", host, target, auth, b"");
         assert_eq!(get.status, 200, "{host}{target}");
         assert_eq!(head.status, get.status, "{host}{target}");
         assert!(head.body.is_empty(), "{host}{target}");
@@ -448,7 +328,7 @@ Content-Type: application/octet-stream\r\n\r\n"
             .to_vec();
     multipart.extend_from_slice(&[0, 255, 13, 10, 13, 10, 0x80, 0xfe]);
     multipart.extend_from_slice(b"\r\n--XyZ--\r\n");
-    let bearer = format!("Bearer {DEMO_KEY}");
+    let bearer = bearer(DEMO_KEY);
     let cases: Vec<(&str, &str, &[u8])> = vec![
         ("POST", "application/octet-stream", &binary),
         ("PUT", "multipart/form-data; boundary=XyZ", &multipart),
@@ -521,16 +401,13 @@ fn respond_fault_sends_five_mib_of_binary_byte_exact() {
             body: body.clone(),
         },
     });
-    let r = app(&emu, "GET", APP, "/v1/files/big.bin", DEMO_KEY, "");
+    let r = demo(&emu, "GET", "/v1/files/big.bin", "");
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/octet-stream"));
     assert_eq!(r.header("content-length"), Some("5242880"));
     assert!(r.body == body, "body differs ({} bytes)", r.body.len());
     // Used up: the next request is served normally.
-    assert_eq!(
-        app(&emu, "GET", APP, "/v1/files/big.bin", DEMO_KEY, "").status,
-        404
-    );
+    assert_eq!(demo(&emu, "GET", "/v1/files/big.bin", "").status, 404);
 }
 
 #[test]
@@ -548,7 +425,7 @@ fn delay_fault_holds_back_the_response_headers() {
             "GET",
             APP,
             "/v1/workspaces",
-            &[("Authorization", &format!("Bearer {DEMO_KEY}"))],
+            &[("Authorization", &bearer(DEMO_KEY))],
             b"",
         ))
         .unwrap();
@@ -570,7 +447,7 @@ fn delay_fault_holds_back_the_response_headers() {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     assert!(started.elapsed() >= Duration::from_millis(700));
-    let r = parse_reply(&raw);
+    let r = parse_reply(&raw).expect("an HTTP reply");
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["workspaces"][0]["name"], "demo-site");
 }

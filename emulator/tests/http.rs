@@ -1,6 +1,7 @@
 //! End-to-end tests: a started emulator spoken to over real loopback HTTP/1.1.
 
-use std::io::{Read, Write};
+mod common;
+
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -8,101 +9,13 @@ use base64::Engine as _;
 use cio_emulator::{
     Emulator, EmulatorConfig, Fault, FaultAction, Region, Workspace, WrongRegionMode,
 };
+use common::*;
 use serde_json::{json, Value};
 
-const TRACK: &str = "track.customer.io";
-const TRACK_EU: &str = "track-eu.customer.io";
-const APP: &str = "api.customer.io";
-const APP_EU: &str = "api-eu.customer.io";
 const UNAUTHORIZED_TRACK: &str = r#"{"meta":{"errors":["Unauthorized request. Make sure that you provided the right credentials."]}}"#;
 const UNAUTHORIZED_APP: &str = r#"{"errors":[{"detail":"unauthorized","status":"401"}]}"#;
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Writes one request with `Connection: close`; `Err` when the connection ends without a reply.
-fn try_send(
-    emu: &Emulator,
-    method: &str,
-    host: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> std::io::Result<Reply> {
-    let mut stream = TcpStream::connect(emu.addr())?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other(format!("no HTTP reply ({} bytes)", raw.len())))?;
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| std::io::Error::other("bad status line"))?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Ok(Reply {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    })
-}
-
-fn send(
-    emu: &Emulator,
-    method: &str,
-    host: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Reply {
-    try_send(emu, method, host, target, headers, body).expect("request failed")
-}
-
-fn basic(user: &str, password: &str) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    format!("Basic {encoded}")
-}
-
-fn demo_basic() -> String {
-    basic("demo-site", "demo-track-key")
-}
-
+/// A Track call with the demo workspace's Basic credentials and a JSON body.
 fn track(emu: &Emulator, method: &str, target: &str, body: &str) -> Reply {
     let auth = demo_basic();
     send(
@@ -118,13 +31,16 @@ fn track(emu: &Emulator, method: &str, target: &str, body: &str) -> Reply {
     )
 }
 
-fn app(emu: &Emulator, host: &str, target: &str, key: &str) -> Reply {
-    let auth = format!("Bearer {key}");
-    send(emu, "GET", host, target, &[("Authorization", &auth)], b"")
+/// `PUT /api/v1/customers/{id}` through [`track`], which must succeed.
+fn identify_ok(emu: &Emulator, id: &str, body: &str) {
+    assert_track_ok(&track(emu, "PUT", &format!("/api/v1/customers/{id}"), body));
 }
 
-fn start() -> Emulator {
-    Emulator::start(EmulatorConfig::default()).expect("emulator starts")
+const FAULTS: &str = "/__emulator__/faults";
+
+/// A call to the emulator's own `/__emulator__/` endpoints, which need no host or credentials.
+fn control(emu: &Emulator, method: &str, path: &str, body: &[u8]) -> Reply {
+    send(emu, method, "x", path, &[], body)
 }
 
 fn eu_workspace() -> Workspace {
@@ -150,6 +66,18 @@ fn assert_track_ok(reply: &Reply) {
     assert_eq!(reply.header("content-length"), Some("3"));
 }
 
+/// A 401 with exactly `body` (one of the `UNAUTHORIZED_*` bodies).
+fn assert_unauthorized(reply: &Reply, body: &str) {
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.text(), body);
+}
+
+/// A wrong-datacenter redirect with `status` to `location`.
+fn assert_moved(reply: &Reply, status: u16, location: &str) {
+    assert_eq!(reply.status, status);
+    assert_eq!(reply.header("location"), Some(location));
+}
+
 #[test]
 fn emulator_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
@@ -159,30 +87,16 @@ fn emulator_is_send_and_sync() {
 #[test]
 fn region_endpoint_answers_on_both_hosts() {
     let emu = start_with_eu(WrongRegionMode::Redirect301);
+    let region =
+        |host, auth: String| send_auth(&emu, "GET", host, "/api/v1/accounts/region", &auth, b"");
     for host in [TRACK, TRACK_EU] {
-        let auth = demo_basic();
-        let us = send(
-            &emu,
-            "GET",
-            host,
-            "/api/v1/accounts/region",
-            &[("Authorization", &auth)],
-            b"",
-        );
+        let us = region(host, demo_basic());
         assert_eq!(us.status, 200);
         assert_eq!(
             us.json(),
             json!({"url": "https://track.customer.io", "region": "us", "environment_id": 1})
         );
-        let auth = basic("eu-site", "eu-track");
-        let eu = send(
-            &emu,
-            "GET",
-            host,
-            "/api/v1/accounts/region",
-            &[("Authorization", &auth)],
-            b"",
-        );
+        let eu = region(host, basic("eu-site", "eu-track"));
         assert_eq!(
             eu.json(),
             json!({"url": "https://track-eu.customer.io", "region": "eu", "environment_id": 2})
@@ -193,26 +107,18 @@ fn region_endpoint_answers_on_both_hosts() {
 #[test]
 fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
     let emu = start();
-    let r = track(
+    identify_ok(
         &emu,
-        "PUT",
-        "/api/v1/customers/jane%2B1%40example.com",
+        "jane%2B1%40example.com",
         r#"{"plan":"basic","first_name":"Jane"}"#,
     );
-    assert_track_ok(&r);
     let jane = emu.person("demo-site", "jane+1@example.com").unwrap();
     assert_eq!(jane.cio_id, "03000001");
     assert_eq!(jane.email.as_deref(), Some("jane+1@example.com"));
     assert_eq!(jane.id, None);
 
     // Go's client sends '+' and '@' raw; it must reach the same person, and email is case-insensitive.
-    let r = track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/Jane+1@Example.com",
-        r#"{"plan":"pro","id":"u1"}"#,
-    );
-    assert_track_ok(&r);
+    identify_ok(&emu, "Jane+1@Example.com", r#"{"plan":"pro","id":"u1"}"#);
     assert_eq!(emu.people("demo-site").len(), 1);
     let jane = emu.person("demo-site", "JANE+1@EXAMPLE.COM").unwrap();
     assert_eq!(jane.attributes["plan"], "pro");
@@ -228,31 +134,16 @@ fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
     );
 
     // A cio_ identifier updates that person; an unknown one is dropped with 200.
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/cio_03000001",
-        r#"{"email":"new@example.com"}"#,
-    ));
+    identify_ok(&emu, "cio_03000001", r#"{"email":"new@example.com"}"#);
     assert_eq!(
         emu.person("demo-site", "u1").unwrap().email.as_deref(),
         Some("new@example.com")
     );
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/cio_ffffffff",
-        r#"{"a":1}"#,
-    ));
+    identify_ok(&emu, "cio_ffffffff", r#"{"a":1}"#);
     assert_eq!(emu.people("demo-site").len(), 1);
 
     // Path unknown but body id known: that person gets the path identifier.
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/other%40example.com",
-        r#"{"id":"u1"}"#,
-    ));
+    identify_ok(&emu, "other%40example.com", r#"{"id":"u1"}"#);
     assert_eq!(emu.people("demo-site").len(), 1);
 
     let segments = emu.requests()[1].decoded_segments();
@@ -265,21 +156,11 @@ fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
 #[test]
 fn slash_in_id_and_unicode_stay_in_the_identifier() {
     let emu = start();
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/team%2Fa%20b",
-        r#"{"x":1}"#,
-    ));
+    identify_ok(&emu, "team%2Fa%20b", r#"{"x":1}"#);
     let person = emu.person("demo-site", "team/a b").unwrap();
     assert_eq!(person.id.as_deref(), Some("team/a b"));
 
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/j%C3%BCrgen-%E2%9C%93",
-        r#"{"name":"Jürgen ✓"}"#,
-    ));
+    identify_ok(&emu, "j%C3%BCrgen-%E2%9C%93", r#"{"name":"Jürgen ✓"}"#);
     let person = emu.person("demo-site", "jürgen-✓").unwrap();
     assert_eq!(person.attributes["name"], "Jürgen ✓");
 
@@ -292,7 +173,7 @@ fn slash_in_id_and_unicode_stay_in_the_identifier() {
 #[test]
 fn delete_removes_the_person() {
     let emu = start();
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/42", "{}"));
+    identify_ok(&emu, "42", "{}");
     assert!(emu.person("demo-site", "42").is_some());
     assert_track_ok(&track(&emu, "DELETE", "/api/v1/customers/42", ""));
     assert!(emu.person("demo-site", "42").is_none());
@@ -421,22 +302,16 @@ fn track_auth_failures_get_401_and_url_safe_base64_works() {
     });
     let emu = Emulator::start(config).unwrap();
     let path = "/api/v1/customers/a";
-    for headers in [
-        vec![],
-        vec![("Authorization".to_string(), basic("demo-site", "wrong"))],
-        vec![(
-            "Authorization".to_string(),
-            "Bearer demo-app-key".to_string(),
-        )],
-        vec![("Authorization".to_string(), "Basic !!!".to_string())],
+    for auth in [
+        None,
+        Some(basic("demo-site", "wrong")),
+        Some(bearer(DEMO_KEY)),
+        Some("Basic !!!".to_string()),
     ] {
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
         let r = send(&emu, "PUT", TRACK, path, &headers, b"{}");
-        assert_eq!(r.status, 401);
-        assert_eq!(r.text(), UNAUTHORIZED_TRACK);
+        assert_unauthorized(&r, UNAUTHORIZED_TRACK);
     }
     let standard = base64::engine::general_purpose::STANDARD.encode("s>>?:k??>");
     assert!(
@@ -446,8 +321,7 @@ fn track_auth_failures_get_401_and_url_safe_base64_works() {
     let url_safe = base64::engine::general_purpose::URL_SAFE.encode("s>>?:k??>");
     for encoded in [standard, url_safe] {
         let auth = format!("Basic {encoded}");
-        let r = send(&emu, "PUT", TRACK, path, &[("Authorization", &auth)], b"{}");
-        assert_track_ok(&r);
+        assert_track_ok(&send_auth(&emu, "PUT", TRACK, path, &auth, b"{}"));
     }
     assert_eq!(
         emu.requests()[4].basic_auth(),
@@ -459,112 +333,79 @@ fn track_auth_failures_get_401_and_url_safe_base64_works() {
 fn track_wrong_region_redirects_or_refuses() {
     let emu = start_with_eu(WrongRegionMode::Redirect301);
     let auth = basic("eu-site", "eu-track");
-    let r = send(
-        &emu,
-        "POST",
-        TRACK,
-        "/api/v1/customers/a%40b.c/events?x=1",
-        &[("Authorization", &auth)],
-        br#"{"name":"e"}"#,
-    );
-    assert_eq!(r.status, 307);
-    assert_eq!(
-        r.header("location"),
-        Some("https://track-eu.customer.io/api/v1/customers/a%40b.c/events?x=1")
+    let event = |host, target| send_auth(&emu, "POST", host, target, &auth, br#"{"name":"e"}"#);
+    let r = event(TRACK, "/api/v1/customers/a%40b.c/events?x=1");
+    assert_moved(
+        &r,
+        307,
+        "https://track-eu.customer.io/api/v1/customers/a%40b.c/events?x=1",
     );
     assert_eq!(r.body, b"{}");
-    let r = send(
-        &emu,
-        "POST",
-        TRACK_EU,
-        "/api/v1/customers/a%40b.c/events",
-        &[("Authorization", &auth)],
-        br#"{"name":"e"}"#,
-    );
-    assert_track_ok(&r);
+    assert_track_ok(&event(TRACK_EU, "/api/v1/customers/a%40b.c/events"));
     assert_eq!(emu.events("eu-site").len(), 1);
 
-    let auth = demo_basic();
-    let r = send(
+    let r = send_auth(
         &emu,
         "PUT",
         TRACK_EU,
         "/api/v1/customers/a",
-        &[("Authorization", &auth)],
+        &demo_basic(),
         b"{}",
     );
-    assert_eq!(r.status, 401);
-    assert_eq!(r.text(), UNAUTHORIZED_TRACK);
+    assert_unauthorized(&r, UNAUTHORIZED_TRACK);
 }
 
 #[test]
 fn app_wrong_region_301_mode() {
     let emu = start_with_eu(WrongRegionMode::Redirect301);
-    let r = app(&emu, APP, "/v1/customers/a/attributes?id_type=id", "eu-app");
-    assert_eq!(r.status, 301);
-    assert_eq!(
-        r.header("location"),
-        Some("https://api-eu.customer.io/v1/customers/a/attributes?id_type=id")
+    let r = app_get(&emu, APP, "/v1/customers/a/attributes?id_type=id", "eu-app");
+    assert_moved(
+        &r,
+        301,
+        "https://api-eu.customer.io/v1/customers/a/attributes?id_type=id",
     );
     assert_eq!(
         r.json(),
         json!({"errors": [{"detail": "wrong datacenter", "status": "301"}]})
     );
-    let r = app(&emu, "beta-api.customer.io", "/v1/api/workspaces", "eu-app");
-    assert_eq!(r.status, 301);
+    let r = app_get(&emu, BETA, "/v1/api/workspaces", "eu-app");
+    assert_moved(&r, 301, "https://beta-api-eu.customer.io/v1/api/workspaces");
     assert_eq!(
-        r.header("location"),
-        Some("https://beta-api-eu.customer.io/v1/api/workspaces")
+        app_get(&emu, APP_EU, "/v1/workspaces", "eu-app").status,
+        200
     );
-    assert_eq!(app(&emu, APP_EU, "/v1/workspaces", "eu-app").status, 200);
-    let r = app(&emu, APP_EU, "/v1/workspaces", "demo-app-key");
-    assert_eq!(r.status, 401);
-    assert_eq!(r.text(), UNAUTHORIZED_APP);
+    let r = app_get(&emu, APP_EU, "/v1/workspaces", DEMO_KEY);
+    assert_unauthorized(&r, UNAUTHORIZED_APP);
 }
 
 #[test]
 fn app_wrong_region_401_mode_and_bad_keys() {
     let emu = start_with_eu(WrongRegionMode::Unauthorized401);
-    let r = app(&emu, APP, "/v1/workspaces", "eu-app");
-    assert_eq!(r.status, 401);
-    assert_eq!(r.text(), UNAUTHORIZED_APP);
-    assert_eq!(app(&emu, APP, "/v1/workspaces", "nope").status, 401);
+    let r = app_get(&emu, APP, "/v1/workspaces", "eu-app");
+    assert_unauthorized(&r, UNAUTHORIZED_APP);
+    assert_eq!(app_get(&emu, APP, "/v1/workspaces", "nope").status, 401);
     let r = send(&emu, "GET", APP, "/v1/workspaces", &[], b"");
     assert_eq!(r.status, 401);
-    let auth = demo_basic();
-    let r = send(
-        &emu,
-        "GET",
-        APP,
-        "/v1/workspaces",
-        &[("Authorization", &auth)],
-        b"",
-    );
+    let r = send_auth(&emu, "GET", APP, "/v1/workspaces", &demo_basic(), b"");
     assert_eq!(r.status, 401);
 }
 
 #[test]
 fn app_workspaces_attributes_and_beta() {
     let emu = start();
-    assert_track_ok(&track(
+    identify_ok(
         &emu,
-        "PUT",
-        "/api/v1/customers/u%2F1",
+        "u%2F1",
         r#"{"email":"Jane@Example.com","plan":"pro"}"#,
-    ));
-    let r = app(&emu, APP, "/v1/workspaces", "demo-app-key");
+    );
+    let r = app_get(&emu, APP, "/v1/workspaces", DEMO_KEY);
     assert_eq!(r.status, 200);
     assert_eq!(
         r.json(),
         json!({"workspaces": [{"id": 1, "name": "demo-site", "messages_sent": 0,
             "billable_messages_sent": 0, "people": 1, "object_types": 0, "objects": 0}]})
     );
-    let r = app(
-        &emu,
-        "beta-api.customer.io",
-        "/v1/api/workspaces",
-        "demo-app-key",
-    );
+    let r = app_get(&emu, BETA, "/v1/api/workspaces", DEMO_KEY);
     assert_eq!(r.json()["workspaces"][0]["people"], 1);
 
     for target in [
@@ -573,7 +414,7 @@ fn app_workspaces_attributes_and_beta() {
         "/v1/customers/03000001/attributes?id_type=cio_id",
         "/v1/customers/cio_03000001/attributes?id_type=cio_id",
     ] {
-        let r = app(&emu, APP, target, "demo-app-key");
+        let r = app_get(&emu, APP, target, DEMO_KEY);
         assert_eq!(r.status, 200, "{target}: {}", r.text());
         let customer = &r.json()["customer"];
         assert_eq!(customer["id"], "u/1");
@@ -584,23 +425,23 @@ fn app_workspaces_attributes_and_beta() {
         assert_eq!(customer["timestamps"], json!({}));
     }
     let not_found = json!({"errors": [{"detail": "not found", "status": "404"}]});
-    let r = app(&emu, APP, "/v1/customers/nobody/attributes", "demo-app-key");
-    assert_eq!(r.status, 404);
-    assert_eq!(r.json(), not_found);
-    let r = app(&emu, APP, "/v1/campaigns", "demo-app-key");
-    assert_eq!((r.status, r.json()), (404, not_found.clone()));
-    let r = app(
-        &emu,
-        "beta-api.customer.io",
-        "/v1/workspaces",
-        "demo-app-key",
-    );
-    assert_eq!((r.status, r.json()), (404, not_found));
-    let r = app(
+    for (host, target) in [
+        (APP, "/v1/customers/nobody/attributes"),
+        (APP, "/v1/campaigns"),
+        (BETA, "/v1/workspaces"),
+    ] {
+        let r = app_get(&emu, host, target, DEMO_KEY);
+        assert_eq!(
+            (r.status, r.json()),
+            (404, not_found.clone()),
+            "{host}{target}"
+        );
+    }
+    let r = app_get(
         &emu,
         APP,
         "/v1/customers/a/attributes?id_type=nonsense",
-        "demo-app-key",
+        DEMO_KEY,
     );
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["errors"][0]["status"], "400");
@@ -613,9 +454,10 @@ fn app_rate_limit_per_key() {
         ..EmulatorConfig::default()
     })
     .unwrap();
-    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
-    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
-    let r = app(&emu, APP, "/v1/workspaces", "demo-app-key");
+    let workspaces = || app_get(&emu, APP, "/v1/workspaces", DEMO_KEY);
+    assert_eq!(workspaces().status, 200);
+    assert_eq!(workspaces().status, 200);
+    let r = workspaces();
     assert_eq!(r.status, 429);
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(
@@ -623,7 +465,7 @@ fn app_rate_limit_per_key() {
         json!({"errors": [{"detail": "rate limited to 2 requests per 1s (reference emulator)", "status": "429"}]})
     );
     // Track is not limited.
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    identify_ok(&emu, "a", "{}");
 }
 
 #[test]
@@ -667,15 +509,8 @@ fn large_bodies_are_accepted() {
     body.resize(2 * 1024 * 1024, b' ');
     body.push(b'}');
     let auth = demo_basic();
-    let r = send(
-        &emu,
-        "PUT",
-        TRACK,
-        "/api/v1/customers/big",
-        &[("Authorization", &auth)],
-        &body,
-    );
-    assert_track_ok(&r);
+    let put_big = |body: &[u8]| send_auth(&emu, "PUT", TRACK, "/api/v1/customers/big", &auth, body);
+    assert_track_ok(&put_big(&body));
     assert_eq!(emu.requests()[0].body.len(), body.len());
     assert_eq!(
         emu.person("demo-site", "big").unwrap().attributes["plan"],
@@ -684,15 +519,7 @@ fn large_bodies_are_accepted() {
 
     // 5 MiB that breaks the limits is read completely and answered with a 400, not 413.
     let big = format!(r#"{{"k":"{}"}}"#, "v".repeat(5 * 1024 * 1024));
-    let r = send(
-        &emu,
-        "PUT",
-        TRACK,
-        "/api/v1/customers/big",
-        &[("Authorization", &auth)],
-        big.as_bytes(),
-    );
-    assert_eq!(r.status, 400);
+    assert_eq!(put_big(big.as_bytes()).status, 400);
     assert_eq!(emu.requests()[1].body.len(), big.len());
 }
 
@@ -712,7 +539,7 @@ fn fault_respond_is_used_then_expires() {
         },
     });
     // Not matching the prefix: served normally.
-    assert_eq!(app(&emu, APP, "/v1/workspaces", "demo-app-key").status, 200);
+    assert_eq!(app_get(&emu, APP, "/v1/workspaces", DEMO_KEY).status, 200);
     for _ in 0..2 {
         // Faults come before auth.
         let r = send(&emu, "PUT", TRACK, "/api/v1/customers/a", &[], b"{}");
@@ -721,7 +548,7 @@ fn fault_respond_is_used_then_expires() {
         assert_eq!(r.header("content-type"), Some("text/plain"));
         assert_eq!(r.body, b"down");
     }
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    identify_ok(&emu, "a", "{}");
     assert_eq!(emu.requests().len(), 4);
 
     emu.inject(Fault {
@@ -734,7 +561,7 @@ fn fault_respond_is_used_then_expires() {
         },
     });
     emu.clear_faults();
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    identify_ok(&emu, "a", "{}");
 }
 
 #[test]
@@ -746,7 +573,7 @@ fn fault_delay_rate_limit_and_reset() {
         action: FaultAction::Delay { ms: 300 },
     });
     let started = Instant::now();
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    identify_ok(&emu, "a", "{}");
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     emu.inject(Fault {
@@ -767,14 +594,14 @@ fn fault_delay_rate_limit_and_reset() {
         action: FaultAction::Reset,
     });
     let auth = demo_basic();
-    let result = try_send(
-        &emu,
+    let request = request_bytes(
         "POST",
         TRACK,
         "/api/v1/events",
         &[("Authorization", &auth)],
         br#"{"name":"e"}"#,
     );
+    let result = try_send_raw(&emu, &request);
     assert!(result.is_err(), "expected a dropped connection");
     assert!(emu.events("demo-site").is_empty());
     // Recorded even though it was never answered; the next one goes through.
@@ -786,12 +613,7 @@ fn fault_delay_rate_limit_and_reset() {
 #[test]
 fn inspection_endpoints() {
     let emu = start();
-    assert_track_ok(&track(
-        &emu,
-        "PUT",
-        "/api/v1/customers/a%2Bb?x=1",
-        r#"{"k":"v"}"#,
-    ));
+    identify_ok(&emu, "a%2Bb?x=1", r#"{"k":"v"}"#);
     let r = send(&emu, "GET", "anything", "/__emulator__/requests", &[], b"");
     assert_eq!(r.status, 200);
     let list = r.json();
@@ -810,7 +632,7 @@ fn inspection_endpoints() {
         .unwrap();
     assert_eq!(body, br#"{"k":"v"}"#);
 
-    let r = send(&emu, "DELETE", "x", "/__emulator__/requests", &[], b"");
+    let r = control(&emu, "DELETE", "/__emulator__/requests", b"");
     assert_eq!(r.status, 200);
     assert!(emu.requests().is_empty());
 
@@ -822,14 +644,7 @@ fn inspection_endpoints() {
         json!({"times": 1, "action": "reset"}),
     ];
     for fault in &faults {
-        let r = send(
-            &emu,
-            "POST",
-            "x",
-            "/__emulator__/faults",
-            &[],
-            fault.to_string().as_bytes(),
-        );
+        let r = control(&emu, "POST", FAULTS, fault.to_string().as_bytes());
         assert_eq!(r.status, 200, "{}", r.text());
     }
     let r = track(&emu, "PUT", "/api/v1/customers/a", "{}");
@@ -839,22 +654,15 @@ fn inspection_endpoints() {
     );
     let r = track(&emu, "PUT", "/api/v1/customers/a", "{}");
     assert_eq!((r.status, r.header("retry-after")), (429, Some("3")));
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
-    assert!(try_send(&emu, "GET", TRACK, "/", &[], b"").is_err());
+    identify_ok(&emu, "a", "{}");
+    assert!(try_send_raw(&emu, &request_bytes("GET", TRACK, "/", &[], b"")).is_err());
     assert_eq!(track(&emu, "GET", "/nothing", "").status, 404);
 
-    let r = send(
-        &emu,
-        "POST",
-        "x",
-        "/__emulator__/faults",
-        &[],
-        br#"{"times":1,"action":"reset"}"#,
-    );
+    let r = control(&emu, "POST", FAULTS, br#"{"times":1,"action":"reset"}"#);
     assert_eq!(r.status, 200);
-    let r = send(&emu, "DELETE", "x", "/__emulator__/faults", &[], b"");
+    let r = control(&emu, "DELETE", FAULTS, b"");
     assert_eq!(r.status, 200);
-    assert_track_ok(&track(&emu, "PUT", "/api/v1/customers/a", "{}"));
+    identify_ok(&emu, "a", "{}");
 
     for bad in [
         "nope",
@@ -866,18 +674,11 @@ fn inspection_endpoints() {
         r#"{"action":{"delay":{}}}"#,
         r#"{"times":-1,"action":"reset"}"#,
     ] {
-        let r = send(
-            &emu,
-            "POST",
-            "x",
-            "/__emulator__/faults",
-            &[],
-            bad.as_bytes(),
-        );
+        let r = control(&emu, "POST", FAULTS, bad.as_bytes());
         assert_eq!(r.status, 400, "{bad}");
         assert_eq!(r.json()["errors"][0]["status"], "400");
     }
-    let r = send(&emu, "GET", "x", "/__emulator__/nothing", &[], b"");
+    let r = control(&emu, "GET", "/__emulator__/nothing", b"");
     assert_eq!(r.status, 404);
 }
 
@@ -885,29 +686,14 @@ fn inspection_endpoints() {
 fn add_workspace_and_workspace_parse() {
     let emu = start();
     let auth = basic("late", "late-key");
-    let r = send(
-        &emu,
-        "PUT",
-        TRACK,
-        "/api/v1/customers/a",
-        &[("Authorization", &auth)],
-        b"{}",
-    );
-    assert_eq!(r.status, 401);
+    let put = || send_auth(&emu, "PUT", TRACK, "/api/v1/customers/a", &auth, b"{}");
+    assert_eq!(put().status, 401);
     emu.add_workspace(Workspace::parse("late:late-key:late-app:us").unwrap());
-    let r = send(
-        &emu,
-        "PUT",
-        TRACK,
-        "/api/v1/customers/a",
-        &[("Authorization", &auth)],
-        b"{}",
-    );
-    assert_track_ok(&r);
+    assert_track_ok(&put());
     assert_eq!(emu.people("late").len(), 1);
     assert!(emu.people("demo-site").is_empty());
     assert_eq!(
-        app(&emu, APP, "/v1/workspaces", "late-app").json()["workspaces"][0]["id"],
+        app_get(&emu, APP, "/v1/workspaces", "late-app").json()["workspaces"][0]["id"],
         2
     );
 
