@@ -359,3 +359,33 @@ fn rate_limits_and_server_errors_are_retried_safely() {
         1
     );
 }
+
+#[test]
+fn the_component_imports_http_but_no_files_or_sockets() {
+    let emu = emulator();
+    let host = host(&emu);
+    let imports = host.imports();
+    eprintln!("component imports: {imports:?}");
+    assert!(
+        imports
+            .iter()
+            .any(|i| i.starts_with("wasi:http/outgoing-handler@")),
+        "{imports:?}"
+    );
+    for i in imports {
+        let package = i.split('/').next().unwrap();
+        assert!(
+            [
+                "wasi:http",
+                "wasi:io",
+                "wasi:clocks",
+                "wasi:random",
+                "wasi:cli",
+                "customerio:connector"
+            ]
+            .iter()
+            .any(|p| package.starts_with(p)),
+            "unexpected import {i}"
+        );
+    }
+}

@@ -233,6 +233,7 @@ pub struct ConnectorHost {
     engine: Engine,
     pre: bindings::ConnectorComponentPre<State>,
     egress: Egress,
+    imports: Vec<String>,
     /// Whether the compiled artifact came from the on-disk cache.
     pub from_cache: bool,
 }
@@ -267,10 +268,16 @@ impl ConnectorHost {
             max_wait: options.max_request_wait,
             log: Arc::default(),
         };
+        let imports = component
+            .component_type()
+            .imports(&engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
         Ok(ConnectorHost {
             engine,
             pre,
             egress,
+            imports,
             from_cache,
         })
     }
@@ -313,6 +320,12 @@ impl ConnectorHost {
         let (mut store, i) = self.instance()?;
         Ok(i.customerio_connector_connector()
             .call_execute(&mut store, request)?)
+    }
+
+    /// The interfaces the component imports, e.g. `wasi:http/outgoing-handler@0.2.12`: what a
+    /// platform reviews before granting it anything.
+    pub fn imports(&self) -> &[String] {
+        &self.imports
     }
 
     /// Every request the component attempted so far (allowed or not).
