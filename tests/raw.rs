@@ -160,163 +160,169 @@ fn the_tray_examples_work() {
 }
 
 #[test]
-fn every_method_and_body_type_arrives_as_sent() {
+fn every_method_and_body_type_arrives_as_sent_in_every_api_and_region() {
     let emu = emulator();
     let host = host(&emu);
-    let config = app(ConnectorKind::App, Region::Eu);
-    for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
-        emu.clear_requests();
-        respond(&emu, "/v1/m", 200, &[], b"{}");
-        let (out, _) = raw(&host, &config, json!({"method": method, "endpoint": "/m"})).unwrap();
-        assert_eq!(out["status"], 200, "{method}");
-        assert_eq!(emu.requests()[0].method, method);
-    }
     let bin: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
-    let cases = vec![
-        (
-            json!({"body": {"a": [1, 2]}}),
-            "application/json",
-            br#"{"a":[1,2]}"#.to_vec(),
-        ),
-        (
-            json!({"body_type": "json", "body": "str"}),
-            "application/json",
-            br#""str""#.to_vec(),
-        ),
-        (
-            json!({"body_type": "text", "body": "héllo\nworld"}),
-            "text/plain; charset=utf-8",
-            "héllo\nworld".as_bytes().to_vec(),
-        ),
-        (
-            json!({"body_type": "form_urlencoded", "body": {"a": "x y&z", "n": [1, 2]}}),
-            "application/x-www-form-urlencoded",
-            b"a=x+y%26z&n=1&n=2".to_vec(),
-        ),
-        (
-            json!({"body_type": "binary", "body": B64.encode(&bin)}),
-            "application/octet-stream",
-            bin.clone(),
-        ),
-        (
-            json!({"body_type": "binary", "body": B64.encode(b"x"), "headers": {"Content-Type": "image/png"}}),
-            "image/png",
-            b"x".to_vec(),
-        ),
-    ];
-    for (extra, ctype, expected) in cases {
-        emu.clear_requests();
-        respond(&emu, "/v1/b", 200, &[], b"{}");
-        let mut input = json!({"method": "POST", "endpoint": "/b"});
-        input
-            .as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        raw(&host, &config, input.clone()).unwrap();
-        let r = &emu.requests()[0];
-        assert_eq!(r.header("content-type"), Some(ctype), "{input}");
-        assert!(
-            r.body == expected,
-            "{input}: body differs ({} vs {} bytes)",
-            r.body.len(),
-            expected.len()
-        );
-    }
-    // multipart with a text field and a binary file
-    emu.clear_requests();
-    respond(&emu, "/v1/upload", 200, &[], b"{}");
     let file = vec![0u8, 159, 146, 150, 255, 13, 10];
-    raw(
-        &host,
-        &config,
-        json!({"method": "POST", "endpoint": "/upload", "body": {"name": "people"},
-               "files": [{"field": "file", "filename": "people.csv", "content_type": "text/csv", "content_base64": B64.encode(&file)}]}),
-    )
-    .unwrap();
-    let r = &emu.requests()[0];
-    let ctype = r.header("content-type").unwrap();
-    let boundary = ctype
-        .strip_prefix("multipart/form-data; boundary=")
-        .expect(ctype);
-    let mut expected = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\npeople\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
-    expected.extend_from_slice(&file);
-    expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    assert!(r.body == expected, "multipart body differs");
+    for (config, hostname, base) in all_connections() {
+        let at = |p: &str| format!("{base}{p}");
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
+            emu.clear_requests();
+            respond(&emu, &at("/m"), 200, &[], b"{}");
+            let (out, _) =
+                raw(&host, &config, json!({"method": method, "endpoint": "/m"})).unwrap();
+            assert_eq!(out["status"], 200, "{method} {hostname}");
+            let r = &emu.requests()[0];
+            assert_eq!((r.method.as_str(), r.host.as_str()), (method, hostname));
+        }
+        let cases = vec![
+            (
+                json!({"body": {"a": [1, 2]}}),
+                "application/json",
+                br#"{"a":[1,2]}"#.to_vec(),
+            ),
+            (
+                json!({"body_type": "json", "body": "str"}),
+                "application/json",
+                br#""str""#.to_vec(),
+            ),
+            (
+                json!({"body_type": "text", "body": "héllo\nworld"}),
+                "text/plain; charset=utf-8",
+                "héllo\nworld".as_bytes().to_vec(),
+            ),
+            (
+                json!({"body_type": "form_urlencoded", "body": {"a": "x y&z", "n": [1, 2]}}),
+                "application/x-www-form-urlencoded",
+                b"a=x+y%26z&n=1&n=2".to_vec(),
+            ),
+            (
+                json!({"body_type": "binary", "body": B64.encode(&bin)}),
+                "application/octet-stream",
+                bin.clone(),
+            ),
+            (
+                json!({"body_type": "binary", "body": B64.encode(b"x"), "headers": {"Content-Type": "image/png"}}),
+                "image/png",
+                b"x".to_vec(),
+            ),
+        ];
+        for (extra, ctype, expected) in cases {
+            emu.clear_requests();
+            respond(&emu, &at("/b"), 200, &[], b"{}");
+            let mut input = json!({"method": "POST", "endpoint": "/b"});
+            input
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            raw(&host, &config, input.clone()).unwrap();
+            let r = &emu.requests()[0];
+            assert_eq!(r.header("content-type"), Some(ctype), "{input} {hostname}");
+            assert!(
+                r.body == expected,
+                "{input} {hostname}: body differs ({} vs {} bytes)",
+                r.body.len(),
+                expected.len()
+            );
+        }
+        // multipart with a text field and a binary file
+        emu.clear_requests();
+        respond(&emu, &at("/upload"), 200, &[], b"{}");
+        raw(
+            &host,
+            &config,
+            json!({"method": "POST", "endpoint": "/upload", "body": {"name": "people"},
+                   "files": [{"field": "file", "filename": "people.csv", "content_type": "text/csv", "content_base64": B64.encode(&file)}]}),
+        )
+        .unwrap();
+        let r = &emu.requests()[0];
+        let ctype = r.header("content-type").unwrap();
+        let boundary = ctype
+            .strip_prefix("multipart/form-data; boundary=")
+            .expect(ctype);
+        let mut expected = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\npeople\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
+        expected.extend_from_slice(&file);
+        expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        assert!(r.body == expected, "multipart body differs on {hostname}");
+    }
 }
 
 #[test]
-fn response_types_and_large_binary_round_trips() {
+fn response_types_and_large_binary_round_trips_in_every_api_and_region() {
     let emu = emulator();
     let host = host(&emu);
-    let config = track(Region::Us);
     let big: Vec<u8> = (0..5 * 1024 * 1024)
         .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    respond(
-        &emu,
-        "/api/v1/blob",
-        200,
-        &[("content-type", "application/octet-stream")],
-        &big,
-    );
-    let (out, _) = raw(
-        &host,
-        &config,
-        json!({"method": "GET", "endpoint": "/v1/blob", "response_type": "binary"}),
-    )
-    .unwrap();
-    assert_eq!(out["body_encoding"], "base64");
-    assert!(
-        B64.decode(out["body"].as_str().unwrap()).unwrap() == big,
-        "5 MiB binary body must round-trip byte for byte"
-    );
-
-    // A binary upload comes back byte for byte when the server echoes it.
     let bytes: Vec<u8> = (0..=255u8).rev().collect();
-    respond(
-        &emu,
-        "/api/v1/echo",
-        200,
-        &[("content-type", "application/octet-stream")],
-        &bytes,
-    );
-    let (out, _) = raw(&host, &config, json!({"method": "PUT", "endpoint": "/v1/echo", "body_type": "binary", "body": B64.encode(&bytes)})).unwrap();
-    assert_eq!(emu.requests().last().unwrap().body, bytes);
-    assert_eq!(
-        out["body_encoding"], "base64",
-        "auto falls back to base64 for non-UTF-8"
-    );
-    assert_eq!(B64.decode(out["body"].as_str().unwrap()).unwrap(), bytes);
-
-    for (rtype, body, expect, enc) in [
-        ("auto", &b"{\"a\":1}"[..], json!({"a": 1}), "json"),
-        ("auto", b"plain words", json!("plain words"), "text"),
-        ("text", b"{\"a\":1}", json!("{\"a\":1}"), "text"),
-        ("json", b"[1,2]", json!([1, 2]), "json"),
-        ("binary", b"hi", json!("aGk="), "base64"),
-        ("auto", b"", Value::Null, "none"),
-    ] {
-        respond(&emu, "/api/v1/r", 200, &[], body);
+    for (config, hostname, base) in all_connections() {
+        let at = |p: &str| format!("{base}{p}");
+        respond(
+            &emu,
+            &at("/blob"),
+            200,
+            &[("content-type", "application/octet-stream")],
+            &big,
+        );
         let (out, _) = raw(
             &host,
             &config,
-            json!({"method": "GET", "endpoint": "/v1/r", "response_type": rtype}),
+            json!({"method": "GET", "endpoint": "/blob", "response_type": "binary"}),
         )
         .unwrap();
-        assert_eq!(
-            (out["body"].clone(), out["body_encoding"].as_str().unwrap()),
-            (expect, enc),
-            "{rtype}"
+        assert_eq!(out["body_encoding"], "base64");
+        assert!(
+            B64.decode(out["body"].as_str().unwrap()).unwrap() == big,
+            "5 MiB binary body must round-trip byte for byte ({hostname})"
         );
+
+        // A binary upload comes back byte for byte when the server echoes it.
+        respond(
+            &emu,
+            &at("/echo"),
+            200,
+            &[("content-type", "application/octet-stream")],
+            &bytes,
+        );
+        let (out, _) = raw(&host, &config, json!({"method": "PUT", "endpoint": "/echo", "body_type": "binary", "body": B64.encode(&bytes)})).unwrap();
+        assert_eq!(emu.requests().last().unwrap().body, bytes);
+        assert_eq!(
+            out["body_encoding"], "base64",
+            "auto falls back to base64 for non-UTF-8"
+        );
+        assert_eq!(B64.decode(out["body"].as_str().unwrap()).unwrap(), bytes);
+
+        for (rtype, body, expect, enc) in [
+            ("auto", &b"{\"a\":1}"[..], json!({"a": 1}), "json"),
+            ("auto", b"plain words", json!("plain words"), "text"),
+            ("text", b"{\"a\":1}", json!("{\"a\":1}"), "text"),
+            ("json", b"[1,2]", json!([1, 2]), "json"),
+            ("binary", b"hi", json!("aGk="), "base64"),
+            ("auto", b"", Value::Null, "none"),
+        ] {
+            respond(&emu, &at("/r"), 200, &[], body);
+            let (out, _) = raw(
+                &host,
+                &config,
+                json!({"method": "GET", "endpoint": "/r", "response_type": rtype}),
+            )
+            .unwrap();
+            assert_eq!(
+                (out["body"].clone(), out["body_encoding"].as_str().unwrap()),
+                (expect, enc),
+                "{rtype} {hostname}"
+            );
+        }
+        respond(&emu, &at("/r"), 200, &[], b"not json");
+        let e = raw(
+            &host,
+            &config,
+            json!({"method": "GET", "endpoint": "/r", "response_type": "json"}),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("not JSON"), "{}", e.message);
     }
-    respond(&emu, "/api/v1/r", 200, &[], b"not json");
-    let e = raw(
-        &host,
-        &config,
-        json!({"method": "GET", "endpoint": "/v1/r", "response_type": "json"}),
-    )
-    .unwrap_err();
-    assert!(e.message.contains("not JSON"), "{}", e.message);
 }
 
 #[test]
@@ -371,145 +377,154 @@ fn errors_are_typed_unless_returned_as_output() {
 }
 
 #[test]
-fn retries_backoff_and_retry_after_are_counted_at_the_emulator() {
+fn retries_backoff_and_retry_after_are_counted_at_the_emulator_in_every_api_and_region() {
     let emu = emulator();
     let host = host(&emu);
-    let config = app(ConnectorKind::Beta, Region::Eu);
-    // Two 503s then success, GET is idempotent: three requests.
-    for _ in 0..2 {
-        respond(&emu, "/v1/api/flaky", 503, &[], b"{}");
+    for (config, hostname, base) in all_connections() {
+        let at = |p: &str| format!("{base}{p}");
+        let count = |p: &str| emu.requests().iter().filter(|q| q.path == at(p)).count();
+        // Two 503s then success, GET is idempotent: three requests.
+        for _ in 0..2 {
+            respond(&emu, &at("/flaky"), 503, &[], b"{}");
+        }
+        respond(&emu, &at("/flaky"), 200, &[], b"{\"ok\":true}");
+        let start = std::time::Instant::now();
+        let (out, r) = raw(
+            &host,
+            &config,
+            json!({"method": "GET", "endpoint": "/flaky", "max_retries": 3, "retry_delay_ms": 100}),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                out["body"]["ok"].clone(),
+                r.requests,
+                out["attempts"].clone()
+            ),
+            (json!(true), 3, json!(3)),
+            "{hostname}"
+        );
+        assert!(
+            start.elapsed().as_millis() >= 300,
+            "100 ms then 200 ms of exponential backoff"
+        );
+        assert_eq!(count("/flaky"), 3);
+
+        // POST is not retried after a 503 by default...
+        respond(&emu, &at("/post"), 503, &[], b"{}");
+        let e = raw(&host, &config, json!({"method": "POST", "endpoint": "/post", "body": {}, "max_retries": 3, "retry_delay_ms": 10})).unwrap_err();
+        assert_eq!((e.kind, e.status), (ErrorKind::Upstream, Some(503)));
+        assert_eq!(count("/post"), 1);
+        // ...unless retry_on_all_errors says so (and then a 400 is retried too).
+        respond(&emu, &at("/post"), 400, &[], b"{}");
+        emu.clear_requests();
+        let e = raw(&host, &config, json!({"method": "POST", "endpoint": "/post", "body": {}, "max_retries": 1, "retry_delay_ms": 10, "retry_on_all_errors": true})).unwrap_err();
+        assert_eq!(
+            e.status,
+            Some(404),
+            "the retry reached the emulator's own answer"
+        );
+        assert_eq!(count("/post"), 2);
+
+        // A 429 is retried for any method, after Retry-After (1 s) rather than the 10 ms delay.
+        emu.inject(Fault {
+            path_prefix: Some(at("/limited")),
+            times: 1,
+            action: FaultAction::RateLimit {
+                retry_after_secs: 1,
+            },
+        });
+        respond(&emu, &at("/limited"), 200, &[], b"{}");
+        let start = std::time::Instant::now();
+        let (_, r) = raw(&host, &config, json!({"method": "POST", "endpoint": "/limited", "body": {}, "max_retries": 1, "retry_delay_ms": 10})).unwrap();
+        assert_eq!(r.requests, 2);
+        assert!(
+            start.elapsed().as_millis() >= 950,
+            "Retry-After honoured: {:?}",
+            start.elapsed()
+        );
+        // Without retries the 429 surfaces as rate-limited with the wait.
+        emu.inject(Fault {
+            path_prefix: Some(at("/limited")),
+            times: 1,
+            action: FaultAction::RateLimit {
+                retry_after_secs: 7,
+            },
+        });
+        let e = raw(
+            &host,
+            &config,
+            json!({"method": "GET", "endpoint": "/limited"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.retry_after_ms, e.retryable),
+            (ErrorKind::RateLimited, Some(7000), true)
+        );
     }
-    respond(&emu, "/v1/api/flaky", 200, &[], b"{\"ok\":true}");
-    let start = std::time::Instant::now();
-    let (out, r) = raw(
-        &host,
-        &config,
-        json!({"method": "GET", "endpoint": "/flaky", "max_retries": 3, "retry_delay_ms": 100}),
-    )
-    .unwrap();
-    assert_eq!(
-        (
-            out["body"]["ok"].clone(),
-            r.requests,
-            out["attempts"].clone()
-        ),
-        (json!(true), 3, json!(3))
-    );
-    assert!(
-        start.elapsed().as_millis() >= 300,
-        "100 ms then 200 ms of exponential backoff"
-    );
-    assert_eq!(
-        emu.requests()
-            .iter()
-            .filter(|q| q.path == "/v1/api/flaky")
-            .count(),
-        3
-    );
-
-    // POST is not retried after a 503 by default...
-    respond(&emu, "/v1/api/post", 503, &[], b"{}");
-    let e = raw(&host, &config, json!({"method": "POST", "endpoint": "/post", "body": {}, "max_retries": 3, "retry_delay_ms": 10})).unwrap_err();
-    assert_eq!((e.kind, e.status), (ErrorKind::Upstream, Some(503)));
-    assert_eq!(
-        emu.requests()
-            .iter()
-            .filter(|q| q.path == "/v1/api/post")
-            .count(),
-        1
-    );
-    // ...unless retry_on_all_errors says so (and then a 400 is retried too).
-    respond(&emu, "/v1/api/post", 400, &[], b"{}");
-    emu.clear_requests();
-    let e = raw(&host, &config, json!({"method": "POST", "endpoint": "/post", "body": {}, "max_retries": 1, "retry_delay_ms": 10, "retry_on_all_errors": true})).unwrap_err();
-    assert_eq!(
-        e.status,
-        Some(404),
-        "the retry reached the emulator's own answer"
-    );
-    assert_eq!(emu.requests().len(), 2);
-
-    // A 429 is retried for any method, after Retry-After (1 s) rather than the 10 ms delay.
-    emu.inject(Fault {
-        path_prefix: Some("/v1/api/limited".into()),
-        times: 1,
-        action: FaultAction::RateLimit {
-            retry_after_secs: 1,
-        },
-    });
-    respond(&emu, "/v1/api/limited", 200, &[], b"{}");
-    let start = std::time::Instant::now();
-    let (_, r) = raw(&host, &config, json!({"method": "POST", "endpoint": "/limited", "body": {}, "max_retries": 1, "retry_delay_ms": 10})).unwrap();
-    assert_eq!(r.requests, 2);
-    assert!(
-        start.elapsed().as_millis() >= 950,
-        "Retry-After honoured: {:?}",
-        start.elapsed()
-    );
-    // Without retries the 429 surfaces as rate-limited with the wait.
-    emu.inject(Fault {
-        path_prefix: Some("/v1/api/limited".into()),
-        times: 1,
-        action: FaultAction::RateLimit {
-            retry_after_secs: 7,
-        },
-    });
-    let e = raw(
-        &host,
-        &config,
-        json!({"method": "GET", "endpoint": "/limited"}),
-    )
-    .unwrap_err();
-    assert_eq!(
-        (e.kind, e.retry_after_ms, e.retryable),
-        (ErrorKind::RateLimited, Some(7000), true)
-    );
 }
 
 #[test]
-fn a_timeout_fires() {
+fn a_timeout_fires_in_every_api_and_region() {
     let emu = emulator();
     let host = host(&emu);
-    emu.inject(Fault {
-        path_prefix: Some("/api/v1/slow".into()),
-        times: 5,
-        action: FaultAction::Delay { ms: 3000 },
-    });
-    let start = std::time::Instant::now();
-    let e = raw(
-        &host,
-        &track(Region::Us),
-        json!({"method": "GET", "endpoint": "/v1/slow", "timeout_ms": 400}),
-    )
-    .unwrap_err();
-    let took = start.elapsed().as_millis();
-    assert_eq!((e.kind, e.retryable), (ErrorKind::Timeout, true), "{e:?}");
-    assert!((350..2500).contains(&took), "timed out after {took} ms");
+    for (config, hostname, base) in all_connections() {
+        emu.inject(Fault {
+            path_prefix: Some(format!("{base}/slow")),
+            times: 1,
+            action: FaultAction::Delay { ms: 3000 },
+        });
+        let start = std::time::Instant::now();
+        let e = raw(
+            &host,
+            &config,
+            json!({"method": "GET", "endpoint": "/slow", "timeout_ms": 400}),
+        )
+        .unwrap_err();
+        let took = start.elapsed().as_millis();
+        assert_eq!(
+            (e.kind, e.retryable),
+            (ErrorKind::Timeout, true),
+            "{hostname}: {e:?}"
+        );
+        assert!(
+            (350..2500).contains(&took),
+            "{hostname}: timed out after {took} ms"
+        );
+    }
 }
 
 #[test]
-fn debug_shows_the_exchange_without_secrets() {
+fn debug_shows_the_exchange_without_secrets_in_every_api_and_region() {
     let emu = emulator();
     let host = host(&emu);
     let big = "z".repeat(20_000);
-    respond(&emu, "/api/v1/dbg", 200, &[], big.as_bytes());
-    let (out, r) = raw(&host, &track(Region::Us), json!({"method": "POST", "endpoint": "/v1/dbg?x=1", "body": {"k": "v"}, "headers": {"X-Trace": "t-1"}, "debug": true})).unwrap();
-    let d = &out["debug"];
-    assert_eq!(d["request"]["method"], "POST");
-    assert_eq!(
-        d["request"]["url"],
-        "https://track.customer.io/api/v1/dbg?x=1"
-    );
-    assert_eq!(d["request"]["headers"]["authorization"], "[redacted]");
-    assert_eq!(d["request"]["headers"]["x-trace"], "t-1");
-    assert_eq!(d["request"]["body"], "{\"k\":\"v\"}");
-    assert_eq!(d["response"]["body"], "[20000 bytes elided]");
-    let basic = B64.encode(b"demo-site:demo-track-key");
-    for secret in ["demo-track-key", basic.as_str()] {
-        assert!(
-            !r.output.contains(secret),
-            "secret {secret} in debug output"
+    for (config, hostname, base) in all_connections() {
+        respond(&emu, &format!("{base}/dbg"), 200, &[], big.as_bytes());
+        let (out, r) = raw(&host, &config, json!({"method": "POST", "endpoint": "/dbg?x=1", "body": {"k": "v"}, "headers": {"X-Trace": "t-1"}, "debug": true})).unwrap();
+        let d = &out["debug"];
+        assert_eq!(d["request"]["method"], "POST");
+        assert_eq!(
+            d["request"]["url"],
+            format!("https://{hostname}{base}/dbg?x=1")
         );
+        assert_eq!(d["request"]["headers"]["authorization"], "[redacted]");
+        assert_eq!(d["request"]["headers"]["x-trace"], "t-1");
+        assert_eq!(d["request"]["body"], "{\"k\":\"v\"}");
+        assert_eq!(d["response"]["body"], "[20000 bytes elided]");
+        let secrets: Vec<String> = match &config.credentials {
+            cio_host::Credentials::Track(t) => vec![
+                t.api_key.clone(),
+                B64.encode(format!("{}:{}", t.site_id, t.api_key)),
+            ],
+            cio_host::Credentials::App(k) => vec![k.clone()],
+        };
+        for secret in secrets {
+            assert!(
+                !r.output.contains(&secret),
+                "secret {secret} in debug output on {hostname}"
+            );
+        }
     }
 }
 
