@@ -151,9 +151,21 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), ConnectorError> {
     if path.starts_with(b"//") {
         return Err(bad("starts with an encoded //"));
     }
-    if path
-        .split(|b| *b == b'/')
-        .any(|seg| seg == b"." || seg == b"..")
+    let Ok(text) = std::str::from_utf8(path) else {
+        return Err(bad(
+            "percent-encodes bytes that are not UTF-8 (overlong or broken sequences)",
+        ));
+    };
+    // Servers that normalise unicode (NFKC) read these as `/`, `\\` or `.`.
+    if text.contains([
+        '\u{FF0F}', '\u{2215}', '\u{2044}', '\u{FF3C}', '\u{2216}', '\u{FE68}', '\u{29F5}',
+    ]) {
+        return Err(bad("contains a slash or backslash look-alike"));
+    }
+    let dotlike = |c: char| matches!(c, '.' | '\u{FF0E}' | '\u{2024}' | '\u{FE52}');
+    if text
+        .split('/')
+        .any(|seg| (1..=2).contains(&seg.chars().count()) && seg.chars().all(dotlike))
     {
         return Err(bad("contains a . or .. segment (also when percent-encoded), which would climb out of the base path"));
     }

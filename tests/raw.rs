@@ -579,6 +579,13 @@ fn hostile_endpoints_and_headers_are_rejected_before_any_request() {
         "/x\u{200b}",
         "@evil.example/x",
         ":443@evil.example/x",
+        "/%c0%ae%c0%ae/x",
+        "/%ff/x",
+        "/\u{ff0e}\u{ff0e}/x",
+        "/%EF%BC%8E%EF%BC%8E/x",
+        "/x\u{ff0f}..\u{ff0f}y",
+        "/x%E2%88%95y",
+        "/\u{2024}/x",
     ];
     let headers = [
         json!({"Authorization": "Bearer stolen"}),

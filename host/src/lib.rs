@@ -79,7 +79,8 @@ pub struct HostOptions {
     /// Where compiled artifacts are cached; `None` = a `cio-host-cache` folder beside the component.
     pub cache_dir: Option<PathBuf>,
     /// Upper bound for connect, first-byte and between-bytes waits of one request, whatever the
-    /// component asks (wasmtime's default is 600 s).
+    /// component asks (wasmtime's default is 600 s). Default 300 s, the longest `timeout_ms` a raw
+    /// request may ask for.
     pub max_request_wait: Duration,
 }
 
@@ -91,7 +92,7 @@ impl Default for HostOptions {
                 .unwrap_or_else(default_component_path),
             route_to: None,
             cache_dir: None,
-            max_request_wait: Duration::from_secs(120),
+            max_request_wait: Duration::from_secs(300),
         }
     }
 }
