@@ -137,10 +137,10 @@ fn events_carry_a_ulid_reused_across_retries() {
 
 #[test]
 fn a_non_idempotent_post_is_not_retried_after_5xx_but_is_after_429() {
-    let mut op = crate::catalog::find("track.event.track").unwrap().request;
-    if let crate::catalog::Request::Rest { ref mut dedup, .. } = op {
-        assert!(*dedup);
-    }
+    assert!(matches!(
+        crate::catalog::find("track.event.track").unwrap().request,
+        crate::catalog::Request::Rest { dedup: true, .. }
+    ));
     let call_cfg = track(Region::Us);
     let c = FakeClock::default();
     let conn_t = FakeTransport::with(vec![answer(503, "{}")]);

@@ -719,3 +719,40 @@ fn bad_raw_inputs_get_pointers() {
     }
     assert!(emu.requests().is_empty());
 }
+
+#[test]
+fn a_component_over_its_memory_limit_traps_without_harming_the_host() {
+    let emu = emulator();
+    let options = cio_host::HostOptions {
+        component: component(),
+        route_to: Some(emu.url()),
+        max_memory_bytes: 8 << 20,
+        ..Default::default()
+    };
+    let host = ConnectorHost::load(&options).unwrap();
+    let big = vec![7u8; 6 * 1024 * 1024];
+    respond(
+        &emu,
+        "/v1/huge",
+        200,
+        &[("content-type", "application/octet-stream")],
+        &big,
+    );
+    let trap = host.execute(&request(
+        "app.raw_http_request",
+        app(ConnectorKind::App, Region::Us),
+        json!({"method": "GET", "endpoint": "/huge"}),
+    ));
+    assert!(
+        trap.is_err(),
+        "a 6 MiB answer cannot fit in 8 MiB as bytes plus base64"
+    );
+    // The next call gets a fresh instance and works.
+    let (out, _) = raw(
+        &host,
+        &app(ConnectorKind::App, Region::Us),
+        json!({"method": "GET", "endpoint": "/campaigns/8/triggers/1"}),
+    )
+    .unwrap();
+    assert_eq!(out["status"], 200);
+}

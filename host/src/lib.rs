@@ -78,6 +78,9 @@ pub struct HostOptions {
     pub route_to: Option<String>,
     /// Where compiled artifacts are cached; `None` = a `cio-host-cache` folder beside the component.
     pub cache_dir: Option<PathBuf>,
+    /// Largest linear memory the component may grow to; past it, allocation fails and the call
+    /// traps instead of taking the host's memory.
+    pub max_memory_bytes: usize,
     /// Upper bound for connect, first-byte and between-bytes waits of one request, whatever the
     /// component asks (wasmtime's default is 600 s). Default 300 s, the longest `timeout_ms` a raw
     /// request may ask for.
@@ -93,6 +96,7 @@ impl Default for HostOptions {
             route_to: None,
             cache_dir: None,
             max_request_wait: Duration::from_secs(300),
+            max_memory_bytes: 512 << 20,
         }
     }
 }
@@ -204,6 +208,7 @@ impl WasiHttpHooks for Egress {
 }
 
 struct State {
+    limits: wasmtime::StoreLimits,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
@@ -235,6 +240,7 @@ pub struct ConnectorHost {
     pre: bindings::ConnectorComponentPre<State>,
     egress: Egress,
     imports: Vec<String>,
+    max_memory_bytes: usize,
     /// Whether the compiled artifact came from the on-disk cache.
     pub from_cache: bool,
 }
@@ -279,12 +285,16 @@ impl ConnectorHost {
             pre,
             egress,
             imports,
+            max_memory_bytes: options.max_memory_bytes,
             from_cache,
         })
     }
 
     fn instance(&self) -> anyhow::Result<(Store<State>, bindings::ConnectorComponent)> {
         let state = State {
+            limits: wasmtime::StoreLimitsBuilder::new()
+                .memory_size(self.max_memory_bytes)
+                .build(),
             // No environment, no stdio, no files: secrets enter only through the call.
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
@@ -292,6 +302,7 @@ impl ConnectorHost {
             egress: self.egress.clone(),
         };
         let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
         let instance = self.pre.instantiate(&mut store)?;
         Ok((store, instance))
     }
