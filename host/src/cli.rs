@@ -357,15 +357,13 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 Ok(Err(e)) => Err(j::error(&e)),
                 Err(e) => Err(json!({"error": format!("{e:#}")})),
             };
+            let test_connection = |config: &ConnectionConfig| match host.authenticate(config) {
+                Ok(Ok(i)) => Ok(j::auth_info(&i)),
+                Ok(Err(e)) => Err(j::error(&e)),
+                Err(e) => Err(json!({"error": format!("{e:#}")})),
+            };
             if let Ok(track) = connection(ConnectorKind::Track) {
-                step(
-                    "authenticate track",
-                    match host.authenticate(&track) {
-                        Ok(Ok(i)) => Ok(j::auth_info(&i)),
-                        Ok(Err(e)) => Err(j::error(&e)),
-                        Err(e) => Err(json!({"error": format!("{e:#}")})),
-                    },
-                );
+                step("authenticate track", test_connection(&track));
                 step(
                     "track.customer.identify",
                     run(
@@ -392,14 +390,7 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
                 );
             }
             if let Ok(app) = connection(ConnectorKind::App) {
-                step(
-                    "authenticate app",
-                    match host.authenticate(&app) {
-                        Ok(Ok(i)) => Ok(j::auth_info(&i)),
-                        Ok(Err(e)) => Err(j::error(&e)),
-                        Err(e) => Err(json!({"error": format!("{e:#}")})),
-                    },
-                );
+                step("authenticate app", test_connection(&app));
             }
             Outcome {
                 code,
