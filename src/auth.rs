@@ -10,12 +10,7 @@ use crate::http::{HttpRequest, Method};
 use crate::region;
 use crate::types::{AuthInfo, ConnectorKind, Region};
 
-/// Tests the connection of `call` and returns what the host should store.
-pub fn authenticate(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
-    probe(call)
-}
-
-/// Runs the probe and fixes the call's region.
+/// Tests the connection of `call`, fixes the call's region and returns what the host should store.
 pub fn probe(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let info = match call.config.connector {
         ConnectorKind::Track => probe_track(call)?,

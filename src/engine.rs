@@ -82,7 +82,7 @@ impl<'a> Connector<'a> {
         let mut call = self
             .call(config, None, None)
             .map_err(|e| e.scrub(&secrets))?;
-        crate::auth::authenticate(&mut call).map_err(|e| e.scrub(&secrets))
+        crate::auth::probe(&mut call).map_err(|e| e.scrub(&secrets))
     }
 
     /// Runs one operation.
@@ -580,9 +580,7 @@ fn run_rest(
                 if let Some(v) = value {
                     query.push((
                         name.into(),
-                        v.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| v.to_string()),
+                        util::scalar_text(v).unwrap_or_else(|| v.to_string()),
                     ));
                 }
             }

@@ -212,15 +212,6 @@ pub fn build_url(
     Ok(url)
 }
 
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// Flattens an object of scalars or arrays of scalars into pairs (arrays repeat the key).
 fn pairs(obj: &Map<String, Value>, pointer: &str) -> Result<Vec<(String, String)>, ConnectorError> {
     let mut out = Vec::new();
@@ -229,7 +220,7 @@ fn pairs(obj: &Map<String, Value>, pointer: &str) -> Result<Vec<(String, String)
         match v {
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    let s = scalar_text(item).ok_or_else(|| {
+                    let s = util::scalar_text(item).ok_or_else(|| {
                         invalid(
                             &format!("{p}/{i}"),
                             format!("`{k}` items must be strings, numbers or booleans"),
@@ -241,7 +232,7 @@ fn pairs(obj: &Map<String, Value>, pointer: &str) -> Result<Vec<(String, String)
             Value::Null => {}
             other => out.push((
                 k.clone(),
-                scalar_text(other).ok_or_else(|| {
+                util::scalar_text(other).ok_or_else(|| {
                     invalid(
                         &p,
                         format!("`{k}` must be a string, number, boolean or an array of them"),
@@ -275,8 +266,8 @@ fn check_headers(obj: &Map<String, Value>) -> Result<Vec<(String, String)>, Conn
         if FORBIDDEN_HEADERS.contains(&lower.as_str()) || lower.starts_with("proxy-") {
             return Err(invalid(&p, format!("the {name} header is set by the connector (from the connection and the body) and cannot be given")));
         }
-        let value =
-            scalar_text(v).ok_or_else(|| invalid(&p, format!("header {name} must be a string")))?;
+        let value = util::scalar_text(v)
+            .ok_or_else(|| invalid(&p, format!("header {name} must be a string")))?;
         if value.len() > 8192
             || value
                 .chars()

@@ -37,6 +37,17 @@ pub fn percent_decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The text of a JSON scalar as it goes into a query string, form or header (strings unquoted);
+/// `None` for null, arrays and objects.
+pub fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Standard base64.
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

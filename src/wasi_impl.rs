@@ -165,8 +165,7 @@ impl Transport for WasiTransport {
                 }
             }
         }
-        let trailers = IncomingBody::finish(incoming);
-        drop(trailers);
+        drop(IncomingBody::finish(incoming));
         Ok(HttpResponse {
             status,
             headers,
