@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::engine::{json_output, Call, RetryPolicy};
+use crate::call::{json_output, status_error, Call, RetryPolicy};
 use crate::error::{ConnectorError, ErrorKind, FixBy};
 use crate::http::{HttpRequest, Method};
 use crate::region;
@@ -43,7 +43,7 @@ fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let base = region::base_url(ConnectorKind::Track, tried);
     let resp = get(call, &format!("{base}/v1/accounts/region"))?;
     if !(200..300).contains(&resp.status) {
-        return Err(crate::engine::status_error(
+        return Err(status_error(
             ConnectorKind::Track,
             tried,
             &resp,
@@ -122,7 +122,7 @@ fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
                     .to_string(),
             });
         }
-        let err = crate::engine::status_error(connector, r, &resp, "the workspace list");
+        let err = status_error(connector, r, &resp, "the workspace list");
         let other_region = matches!(err.kind, ErrorKind::Unauthorized | ErrorKind::WrongRegion);
         if !other_region {
             return Err(err);

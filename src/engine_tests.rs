@@ -137,10 +137,10 @@ fn events_carry_a_ulid_reused_across_retries() {
 
 #[test]
 fn a_non_idempotent_post_is_not_retried_after_5xx_but_is_after_429() {
-    assert!(matches!(
-        crate::catalog::find("track.event.track").unwrap().request,
-        crate::catalog::Request::Rest { dedup: true, .. }
-    ));
+    assert_eq!(
+        crate::catalog::find("track.event.track").unwrap().op.replay,
+        crate::catalog::Replay::Safe
+    );
     let call_cfg = track(Region::Us);
     let c = FakeClock::default();
     let conn_t = FakeTransport::with(vec![answer(503, "{}")]);
@@ -154,7 +154,7 @@ fn a_non_idempotent_post_is_not_retried_after_5xx_but_is_after_429() {
         timeout: Default::default(),
     };
     let resp = call
-        .send(req.clone(), &crate::engine::RetryPolicy::standard(false))
+        .send(req.clone(), &crate::call::RetryPolicy::standard(false))
         .unwrap();
     assert_eq!((resp.status, call.requests), (503, 1));
     let t2 = FakeTransport::with(vec![
@@ -168,13 +168,13 @@ fn a_non_idempotent_post_is_not_retried_after_5xx_but_is_after_429() {
     let connector = Connector::new(&t2, &c);
     let mut call = connector_call(&connector, &call_cfg);
     let resp = call
-        .send(req, &crate::engine::RetryPolicy::standard(false))
+        .send(req, &crate::call::RetryPolicy::standard(false))
         .unwrap();
     assert_eq!((resp.status, call.requests), (200, 2));
     assert_eq!(c.sleeps.borrow().last(), Some(&2000));
 }
 
-fn connector_call<'a>(c: &'a Connector<'a>, cfg: &'a ConnectionConfig) -> crate::engine::Call<'a> {
+fn connector_call<'a>(c: &'a Connector<'a>, cfg: &'a ConnectionConfig) -> crate::call::Call<'a> {
     c.call_for_tests(cfg)
 }
 
@@ -216,9 +216,10 @@ fn errors_name_the_fix_and_never_leak_secrets() {
         e.message
     );
 
-    let e = exec(&t, &c, "track.nope", track(Region::Us), json!({})).unwrap_err();
+    let e = exec(&t, &c, "track.customer.identfy", track(Region::Us), json!({})).unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnknownOperation);
-    assert!(e.message.contains("track.customer.identify"));
+    assert!(e.message.contains("did you mean `track.customer.identify`"), "{}", e.message);
+    assert_eq!(e.message.matches("`track.").count(), 4, "{}", e.message);
     let e = exec(
         &t,
         &c,

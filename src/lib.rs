@@ -7,12 +7,15 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+pub mod call;
 pub mod catalog;
 pub mod engine;
+pub mod entity;
 pub mod error;
 pub mod http;
-pub mod raw;
+pub mod identity;
 pub mod region;
+pub mod run;
 pub mod schema;
 pub mod types;
 pub mod util;

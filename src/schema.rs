@@ -1,11 +1,12 @@
 //! Compact field definitions for catalog operations, and the two things made from them: the JSON
-//! Schema a workflow builder renders, and the validation `execute` runs. Keeping one definition
-//! means the schema a user sees and the check that runs can never disagree, and the component
-//! carries short tables instead of long schema strings.
+//! Schema a workflow builder renders, and the validation `execute` runs. Both walk the same
+//! recursive definition, so what the schema allows is what `execute` accepts wherever JSON Schema
+//! can say it, and the component carries short tables instead of long schema strings.
 
 use serde_json::{json, Map, Value};
 
 use crate::error::ConnectorError;
+use crate::identity::Wire;
 
 /// The JSON type of an input field.
 #[derive(Clone, Copy, Debug)]
@@ -18,18 +19,31 @@ pub enum Ty {
     Num,
     /// true or false.
     Bool,
-    /// A JSON object.
+    /// Any JSON object.
     Obj,
-    /// A JSON array.
-    Arr,
-    /// Unix seconds (integer, decimal or numeric string) or ISO-8601; sent as integer seconds.
-    Timestamp,
-    /// One of the listed strings.
-    Enum(&'static [&'static str]),
-    /// A ULID; generated when the field is absent.
-    Ulid,
     /// Any JSON value.
     Any,
+    /// Unix seconds (integer, decimal or numeric string) or ISO-8601; sent as integer seconds.
+    Timestamp,
+    /// A ULID; generated when the field is absent.
+    Ulid,
+    /// One of the listed strings.
+    Enum(&'static [&'static str]),
+    /// An integer or a non-empty string, sent as given (ids the API takes in either form).
+    IntOrStr,
+    /// A string or an integer, sent as a string (ids the API wants as text).
+    IdText,
+    /// An object whose values are all strings (device attributes, form data).
+    StrMap,
+    /// Person or object attributes: at most 300 keys, names ≤ 150 bytes, string values ≤ 1000
+    /// bytes (customerio-api.md §3.4).
+    Attributes,
+    /// An object of exactly these fields (nested places are ignored: keys keep their names).
+    Object(&'static [Field]),
+    /// An object with exactly one of these fields (an identifier such as `{"email": …}`).
+    OneOf(&'static [Field]),
+    /// An array of items of one type, with inclusive length bounds.
+    List(&'static Ty, usize, usize),
 }
 
 /// Where a field goes in the request.
@@ -37,14 +51,17 @@ pub enum Ty {
 pub enum Place {
     /// Fills the `{name}` placeholder of the path, percent-encoded.
     Path,
-    /// The identifier type of the `{id}` path field (Track: `cio_` prefix; App: `id_type` query).
-    IdType,
-    /// A key of the JSON body (the wire name may differ from the input name).
+    /// A person identifier written in the wire form of the API; the second value names the
+    /// input field that holds its type (`id_type`), which is detected when absent.
+    Ident(Wire, &'static str),
+    /// A JSON Pointer into the body without the leading `/` (`device/platform`).
     Body(&'static str),
     /// An object whose keys are merged into the body root (attributes).
     BodyRoot,
     /// A query parameter.
     Query(&'static str),
+    /// Read by the runner or an identifier (types, pagination and raw-request inputs).
+    Control,
 }
 
 /// One input field of a catalog operation.
@@ -62,16 +79,18 @@ pub struct Field {
     pub title: &'static str,
     /// Help text.
     pub description: &'static str,
-    /// Upper bound in UTF-8 bytes for strings (the API's own limits).
+    /// Upper bound in UTF-8 bytes: of a string, or of an object's or array's JSON text.
     pub max_bytes: Option<usize>,
     /// Default value as JSON text (shown in the schema; the builder applies it).
     pub default: Option<&'static str>,
     /// Inclusive bounds for integers.
     pub range: Option<(i64, i64)>,
+    /// The lookup operation (suffix after `<api>.`) that fills this field in a dropdown.
+    pub lookup: Option<&'static str>,
 }
 
 impl Field {
-    /// An optional field; chain `.required()` / `.max_bytes(n)`.
+    /// An optional field; chain `.required()`, `.max_bytes(n)`, `.default(json)`, ….
     pub const fn new(
         name: &'static str,
         ty: Ty,
@@ -89,7 +108,13 @@ impl Field {
             max_bytes: None,
             default: None,
             range: None,
+            lookup: None,
         }
+    }
+
+    /// A key of a nested object (`Ty::Object`, `Ty::OneOf`): its place is its own name.
+    pub const fn key(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
+        Field::new(name, ty, Place::Control, title, description)
     }
 
     /// Marks the field required.
@@ -116,25 +141,21 @@ impl Field {
         self
     }
 
-    fn schema(&self) -> Value {
-        let mut s = match self.ty {
-            Ty::Str => json!({"type": "string"}),
-            Ty::Int => json!({"type": "integer"}),
-            Ty::Num => json!({"type": "number"}),
-            Ty::Bool => json!({"type": "boolean"}),
-            Ty::Obj => json!({"type": "object"}),
-            Ty::Arr => json!({"type": "array"}),
-            Ty::Timestamp => json!({"type": ["integer", "number", "string"]}),
-            Ty::Enum(values) => json!({"type": "string", "enum": values}),
-            Ty::Ulid => {
-                json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"})
-            }
-            Ty::Any => json!({}),
-        };
-        if let Some(d) = self
-            .default
-            .and_then(|d| serde_json::from_str::<Value>(d).ok())
-        {
+    /// Names the lookup that fills the field.
+    pub const fn lookup(mut self, op: &'static str) -> Field {
+        self.lookup = Some(op);
+        self
+    }
+
+    /// Moves the field to another place (shared fields reused with another wire name).
+    pub const fn at(mut self, place: Place) -> Field {
+        self.place = place;
+        self
+    }
+
+    fn schema(&self, api: &str) -> Value {
+        let mut s = ty_schema(&self.ty, api);
+        if let Some(d) = self.default.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
             s["default"] = d;
         }
         if let Some((min, max)) = self.range {
@@ -143,34 +164,86 @@ impl Field {
         }
         s["title"] = json!(self.title);
         s["description"] = json!(self.description);
+        if self.required && matches!(self.ty, Ty::Str | Ty::IntOrStr | Ty::IdText) {
+            s["minLength"] = json!(1);
+        }
         if let Some(n) = self.max_bytes {
-            s["maxLength"] = json!(n);
+            if matches!(self.ty, Ty::Str | Ty::IntOrStr | Ty::IdText) {
+                // maxLength counts characters; the API counts bytes, which x-max-bytes says.
+                s["maxLength"] = json!(n);
+            }
+            s["x-max-bytes"] = json!(n);
+        }
+        if let Some(l) = self.lookup {
+            s["x-lookup"] = json!(format!("{api}.{l}"));
         }
         s
     }
 }
 
-/// Builds the JSON Schema 2020-12 document of an operation's input.
-pub fn input_schema(title: &str, description: &str, fields: &[Field], example: &Value) -> Value {
+fn object_schema(fields: &[Field], api: &str) -> Value {
     let mut props = Map::new();
     for f in fields {
-        props.insert(f.name.to_string(), f.schema());
+        props.insert(f.name.to_string(), f.schema(api));
     }
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": title,
-        "description": description,
-        "type": "object",
-        "properties": props,
-        "required": required,
-        "additionalProperties": false,
-        "examples": [example],
-    })
+    let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+}
+
+fn ty_schema(ty: &Ty, api: &str) -> Value {
+    match ty {
+        Ty::Str => json!({"type": "string"}),
+        Ty::Int => json!({"type": "integer"}),
+        Ty::Num => json!({"type": "number"}),
+        Ty::Bool => json!({"type": "boolean"}),
+        Ty::Obj => json!({"type": "object"}),
+        Ty::Any => json!({}),
+        Ty::Timestamp => json!({"anyOf": [
+            {"type": "integer", "title": "Unix seconds"},
+            {"type": "number", "title": "Unix seconds with a fraction (dropped)"},
+            {"type": "string", "format": "date-time", "title": "ISO-8601 date-time"},
+            {"type": "string", "format": "date", "title": "ISO-8601 date (midnight UTC)"},
+            {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]*)?$", "title": "Unix seconds as text"}
+        ]}),
+        Ty::Ulid => json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}),
+        Ty::Enum(values) => json!({"type": "string", "enum": values}),
+        Ty::IntOrStr | Ty::IdText => json!({"type": ["string", "integer"]}),
+        Ty::StrMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
+        Ty::Attributes => json!({
+            "type": "object", "maxProperties": 300, "propertyNames": {"maxLength": 150},
+            "additionalProperties": {"maxLength": 1000}
+        }),
+        Ty::Object(fields) => object_schema(fields, api),
+        Ty::OneOf(fields) => {
+            let mut s = object_schema(fields, api);
+            s["minProperties"] = json!(1);
+            s["maxProperties"] = json!(1);
+            s
+        }
+        Ty::List(item, min, max) => {
+            json!({"type": "array", "items": ty_schema(item, api), "minItems": min, "maxItems": max})
+        }
+    }
+}
+
+/// Builds the JSON Schema 2020-12 document of an operation's input from its field groups.
+pub fn input_schema(
+    title: &str,
+    description: &str,
+    api: &str,
+    groups: &[&[Field]],
+    example: &Value,
+) -> Value {
+    let fields: Vec<Field> = groups.iter().flat_map(|g| g.iter().copied()).collect();
+    let mut s = object_schema(&fields, api);
+    let obj = s.as_object_mut().expect("object schema");
+    let mut doc = Map::new();
+    doc.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    doc.insert("title".into(), json!(title));
+    doc.insert("description".into(), json!(description));
+    doc.append(obj);
+    doc.insert("examples".into(), json!([example]));
+    Value::Object(doc)
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -184,136 +257,207 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Checks an input object against the fields and returns it with timestamps normalised to integer
-/// unix seconds. Every problem is reported at once, each with its JSON Pointer, so a user fixes a
-/// form in one pass.
-pub fn validate(fields: &[Field], input: &Value) -> Result<Map<String, Value>, ConnectorError> {
+/// Problems found so far: (JSON Pointer, message).
+type Problems = Vec<(String, String)>;
+
+/// Turns collected problems into one `invalid-input` error listing them all.
+pub fn problems_error(problems: Problems) -> ConnectorError {
+    let mut err = ConnectorError::invalid_input(
+        problems[0].0.clone(),
+        problems.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; "),
+    );
+    err.pointers = problems.into_iter().map(|(p, _)| p).collect();
+    err
+}
+
+/// Checks an input object against field groups and returns it normalised (timestamps as integer
+/// unix seconds, text ids as strings). Every problem is reported at once, each with its JSON
+/// Pointer, so a user fixes a form in one pass.
+pub fn validate(groups: &[&[Field]], input: &Value) -> Result<Map<String, Value>, ConnectorError> {
     let Some(obj) = input.as_object() else {
         return Err(ConnectorError::invalid_input(
             "",
             format!("the input must be a JSON object, not {}", type_name(input)),
         ));
     };
-    let mut problems: Vec<(String, String)> = Vec::new();
+    let fields: Vec<&Field> = groups.iter().flat_map(|g| g.iter()).collect();
+    let mut problems = Problems::new();
+    let out = check_object(&fields, obj, "", &mut problems);
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems_error(problems))
+    }
+}
+
+fn check_object(
+    fields: &[&Field],
+    obj: &Map<String, Value>,
+    at: &str,
+    problems: &mut Problems,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for (key, value) in obj {
+        let pointer = format!("{at}/{}", pointer_escape(key));
         let Some(field) = fields.iter().find(|f| f.name == key) else {
             let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-            problems.push((
-                format!("/{}", pointer_escape(key)),
-                format!(
-                    "unknown field `{key}`; this operation takes: {}",
-                    known.join(", ")
-                ),
-            ));
+            problems.push((pointer, format!("unknown field `{key}`; allowed here: {}", known.join(", "))));
             continue;
         };
         if value.is_null() && !field.required {
             continue;
         }
-        match check(field, value) {
-            Ok(v) => {
-                out.insert(key.clone(), v);
-            }
-            Err(msg) => problems.push((
-                format!("/{}", pointer_escape(key)),
-                format!("`{key}` {msg}"),
-            )),
+        if let Some(v) = check_field(field, value, &pointer, problems) {
+            out.insert(key.clone(), v);
         }
     }
     for f in fields.iter().filter(|f| f.required) {
         if obj.get(f.name).is_none_or(Value::is_null) {
-            problems.push((
-                format!("/{}", f.name),
-                format!("`{}` is required: {}", f.name, f.description),
-            ));
+            problems.push((format!("{at}/{}", f.name), format!("`{}` is required: {}", f.name, f.description)));
         }
     }
-    if problems.is_empty() {
-        return Ok(out);
-    }
-    let mut err = ConnectorError::invalid_input(
-        problems[0].0.clone(),
-        problems
-            .iter()
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
-    );
-    err.pointers = problems.into_iter().map(|(p, _)| p).collect();
-    Err(err)
+    out
 }
 
-fn check(field: &Field, value: &Value) -> Result<Value, String> {
-    let ok = match field.ty {
-        Ty::Str | Ty::Ulid | Ty::Enum(_) => value.is_string(),
-        Ty::Int => value.is_i64() || value.is_u64(),
-        Ty::Num => value.is_number(),
-        Ty::Bool => value.is_boolean(),
-        Ty::Obj => value.is_object(),
-        Ty::Arr => value.is_array(),
-        Ty::Any => true,
-        Ty::Timestamp => {
-            return crate::util::parse_timestamp(value).map(Value::from).ok_or_else(|| {
-                format!(
-                    "must be unix seconds (e.g. 1700000000) or an ISO-8601 date-time (e.g. 2023-11-14T22:13:20Z), not {}",
-                    short(value)
-                )
-            })
-        }
+fn check_field(field: &Field, value: &Value, pointer: &str, problems: &mut Problems) -> Option<Value> {
+    let name = field.name;
+    let before = problems.len();
+    let v = check_ty(&field.ty, value, pointer, problems)?;
+    if problems.len() > before {
+        return None;
+    }
+    let fail = |problems: &mut Problems, msg: String| {
+        problems.push((pointer.to_string(), format!("`{name}` {msg}")));
+        None
     };
-    if !ok {
-        let want = match field.ty {
-            Ty::Int => "an integer",
-            Ty::Num => "a number",
-            Ty::Bool => "true or false",
-            Ty::Obj => "an object",
-            Ty::Arr => "an array",
-            _ => "a string",
-        };
-        return Err(format!("must be {want}, not {}", type_name(value)));
-    }
-    if let (Some((min, max)), Some(n)) = (
-        field.range,
-        value.as_i64().or(value.is_u64().then_some(i64::MAX)),
-    ) {
+    if let (Some((min, max)), Some(n)) = (field.range, v.as_i64().or(v.is_u64().then_some(i64::MAX))) {
         if n < min || n > max {
-            return Err(format!("must be between {min} and {max}, not {n}"));
+            return fail(problems, format!("must be between {min} and {max}, not {n}"));
         }
     }
-    if let Value::String(s) = value {
-        if let Some(max) = field.max_bytes {
-            if s.len() > max {
-                return Err(format!(
-                    "is {} bytes long; Customer.io allows at most {max}",
-                    s.len()
-                ));
-            }
+    if let Some(max) = field.max_bytes {
+        let len = match &v {
+            Value::String(s) => s.len(),
+            Value::Number(_) | Value::Bool(_) | Value::Null => 0,
+            other => other.to_string().len(),
+        };
+        if len > max {
+            return fail(problems, format!("is {len} bytes long; Customer.io allows at most {max}"));
         }
+    }
+    if let Value::String(s) = &v {
         if field.required && s.trim().is_empty() {
-            return Err("must not be empty".into());
-        }
-        if let Ty::Enum(values) = field.ty {
-            if !values.contains(&s.as_str()) {
-                return Err(format!(
-                    "must be one of {}, not {}",
-                    values.join(", "),
-                    short(value)
-                ));
-            }
-        }
-        if matches!(field.ty, Ty::Ulid) && !is_ulid(s) {
-            return Err("must be a ULID (26 Crockford base32 characters); leave it out and the connector generates one".into());
+            return fail(problems, "must not be empty".into());
         }
     }
-    Ok(value.clone())
+    Some(v)
+}
+
+/// Checks one value against a type; pushes problems (with the pointer) and returns the
+/// normalised value.
+fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> Option<Value> {
+    let label = pointer.rsplit('/').next().unwrap_or_default();
+    let fail = |problems: &mut Problems, msg: String| -> Option<Value> {
+        problems.push((pointer.to_string(), format!("`{label}` {msg}")));
+        None
+    };
+    let want = |w: &str| format!("must be {w}, not {}", type_name(value));
+    match ty {
+        Ty::Str => value.is_string().then(|| value.clone()).or_else(|| fail(problems, want("a string"))),
+        Ty::Int => (value.is_i64() || value.is_u64()).then(|| value.clone()).or_else(|| fail(problems, want("an integer"))),
+        Ty::Num => value.is_number().then(|| value.clone()).or_else(|| fail(problems, want("a number"))),
+        Ty::Bool => value.is_boolean().then(|| value.clone()).or_else(|| fail(problems, want("true or false"))),
+        Ty::Obj => value.is_object().then(|| value.clone()).or_else(|| fail(problems, want("an object"))),
+        Ty::Any => Some(value.clone()),
+        Ty::Timestamp => crate::util::parse_timestamp(value).map(Value::from).or_else(|| {
+            fail(problems, format!(
+                "must be unix seconds (e.g. 1700000000) or an ISO-8601 date-time (e.g. 2023-11-14T22:13:20Z), not {}",
+                short(value)
+            ))
+        }),
+        Ty::Ulid => match value.as_str() {
+            Some(s) if is_ulid(s) => Some(value.clone()),
+            Some(_) => fail(problems, "must be a ULID (26 Crockford base32 characters); leave it out and the connector generates one".into()),
+            None => fail(problems, want("a string")),
+        },
+        Ty::Enum(values) => match value.as_str() {
+            Some(s) if values.contains(&s) => Some(value.clone()),
+            _ => fail(problems, format!("must be one of {}, not {}", values.join(", "), short(value))),
+        },
+        Ty::IntOrStr | Ty::IdText => match value {
+            Value::String(s) if !s.is_empty() => Some(value.clone()),
+            Value::Number(n) if (n.is_i64() || n.is_u64()) => Some(if matches!(ty, Ty::IdText) {
+                Value::String(n.to_string())
+            } else {
+                value.clone()
+            }),
+            _ => fail(problems, format!("must be a non-empty string or an integer, not {}", short(value))),
+        },
+        Ty::StrMap => match value.as_object() {
+            Some(o) => {
+                for (k, v) in o.iter().filter(|(_, v)| !v.is_string()) {
+                    problems.push((
+                        format!("{pointer}/{}", pointer_escape(k)),
+                        format!("`{k}` must be a string (Customer.io takes only text values here), not {}", type_name(v)),
+                    ));
+                }
+                Some(value.clone())
+            }
+            None => fail(problems, want("an object")),
+        },
+        Ty::Attributes => match value.as_object() {
+            Some(o) => {
+                if o.len() > 300 {
+                    problems.push((pointer.to_string(), format!("`{label}` has {} keys; Customer.io allows at most 300", o.len())));
+                }
+                for (k, v) in o {
+                    let p = format!("{pointer}/{}", pointer_escape(k));
+                    if k.len() > 150 {
+                        problems.push((p, format!("attribute name is {} bytes; Customer.io allows at most 150", k.len())));
+                    } else if v.as_str().is_some_and(|s| s.len() > 1000) {
+                        problems.push((p, format!("`{k}` is {} bytes; Customer.io allows at most 1000 per attribute value", v.as_str().map_or(0, str::len))));
+                    }
+                }
+                Some(value.clone())
+            }
+            None => fail(problems, want("an object")),
+        },
+        Ty::Object(fields) => match value.as_object() {
+            Some(o) => {
+                let refs: Vec<&Field> = fields.iter().collect();
+                Some(Value::Object(check_object(&refs, o, pointer, problems)))
+            }
+            None => fail(problems, want("an object")),
+        },
+        Ty::OneOf(fields) => match value.as_object() {
+            Some(o) if o.len() == 1 => {
+                let refs: Vec<&Field> = fields.iter().collect();
+                Some(Value::Object(check_object(&refs, o, pointer, problems)))
+            }
+            _ => {
+                let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                fail(problems, format!("must be an object with exactly one of {}, e.g. {{\"{}\": \"…\"}}", names.join(", "), names[0]))
+            }
+        },
+        Ty::List(item, min, max) => match value.as_array() {
+            Some(a) if a.len() < *min || a.len() > *max => {
+                fail(problems, format!("has {} items; it takes {min} to {max}", a.len()))
+            }
+            Some(a) => Some(Value::Array(
+                a.iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| check_ty(item, v, &format!("{pointer}/{i}"), problems))
+                    .collect(),
+            )),
+            None => fail(problems, want("an array")),
+        },
+    }
 }
 
 fn is_ulid(s: &str) -> bool {
     s.len() == 26
         && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U')
+            b.is_ascii_alphanumeric() && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U')
         })
 }
 
@@ -330,54 +474,61 @@ pub fn pointer_escape(key: &str) -> String {
 mod tests {
     use super::*;
 
+    const INNER: &[Field] = &[
+        Field::key("token", Ty::Str, "Token", "t").required(),
+        Field::key("at", Ty::Timestamp, "At", "when"),
+    ];
     const FIELDS: &[Field] = &[
-        Field::new("id", Ty::Str, Place::Path, "Id", "who")
-            .required()
-            .max_bytes(5),
+        Field::new("id", Ty::Str, Place::Path, "Id", "who").required().max_bytes(5),
         Field::new("at", Ty::Timestamp, Place::Body("timestamp"), "At", "when"),
-        Field::new(
-            "kind",
-            Ty::Enum(&["a", "b"]),
-            Place::Body("kind"),
-            "Kind",
-            "which",
-        ),
+        Field::new("kind", Ty::Enum(&["a", "b"]), Place::Body("kind"), "Kind", "which"),
         Field::new("n", Ty::Int, Place::Body("n"), "N", "count"),
+        Field::new("dev", Ty::Object(INNER), Place::Body("device"), "Device", "d"),
+        Field::new("ids", Ty::List(&Ty::IdText, 1, 2), Place::Body("ids"), "Ids", "i"),
+        Field::new("who", Ty::OneOf(&[Field::key("id", Ty::Str, "Id", "i"), Field::key("email", Ty::Str, "E", "e")]), Place::Body("who"), "Who", "w"),
     ];
 
     #[test]
     fn reports_every_problem_with_pointers() {
         let err = validate(
-            FIELDS,
-            &json!({"at": "soon", "kind": "c", "n": 1.5, "x/y": 1}),
+            &[FIELDS],
+            &json!({"at": "soon", "kind": "c", "n": 1.5, "x/y": 1, "dev": {"at": "x"}, "ids": [1, true], "who": {"id": "1", "email": "a"}}),
         )
         .unwrap_err();
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
-        for p in ["/at", "/kind", "/n", "/x~1y", "/id"] {
-            assert!(
-                err.pointers.contains(&p.to_string()),
-                "{p} missing from {:?}",
-                err.pointers
-            );
+        for p in ["/at", "/kind", "/n", "/x~1y", "/id", "/dev/at", "/dev/token", "/ids/1", "/who"] {
+            assert!(err.pointers.contains(&p.to_string()), "{p} missing from {:?}", err.pointers);
         }
         assert!(err.message.contains("unknown field `x/y`"));
     }
 
     #[test]
-    fn normalises_timestamps_and_limits_bytes() {
-        let ok = validate(FIELDS, &json!({"id": "abc", "at": "2023-11-14T22:13:20Z"})).unwrap();
+    fn normalises_nested_values_and_limits_bytes() {
+        let ok = validate(&[FIELDS], &json!({"id": "abc", "at": "2023-11-14T22:13:20Z", "dev": {"token": "t", "at": "1700000000.5"}, "ids": [7, "x"]})).unwrap();
         assert_eq!(ok["at"], json!(1700000000));
-        let err = validate(FIELDS, &json!({"id": "abcdef"})).unwrap_err();
+        assert_eq!(ok["dev"]["at"], json!(1700000000));
+        assert_eq!(ok["ids"], json!(["7", "x"]));
+        let err = validate(&[FIELDS], &json!({"id": "abcdef"})).unwrap_err();
         assert!(err.message.contains("at most 5"), "{}", err.message);
-        let err = validate(FIELDS, &json!([1])).unwrap_err();
+        let err = validate(&[FIELDS], &json!({"id": "a", "ids": []})).unwrap_err();
+        assert!(err.message.contains("1 to 2"), "{}", err.message);
+        let err = validate(&[FIELDS], &json!([1])).unwrap_err();
         assert_eq!(err.pointers, vec![String::new()]);
     }
 
     #[test]
-    fn schema_lists_required_and_examples() {
-        let s = input_schema("T", "D", FIELDS, &json!({"id": "a"}));
+    fn schema_says_what_validation_checks() {
+        let s = input_schema("T", "D", "track", &[FIELDS], &json!({"id": "a"}));
         assert_eq!(s["required"], json!(["id"]));
+        assert_eq!(s["properties"]["id"]["minLength"], json!(1));
+        assert_eq!(s["properties"]["id"]["x-max-bytes"], json!(5));
         assert_eq!(s["properties"]["kind"]["enum"], json!(["a", "b"]));
+        assert_eq!(s["properties"]["dev"]["required"], json!(["token"]));
+        assert_eq!(s["properties"]["ids"]["items"]["type"], json!(["string", "integer"]));
+        assert_eq!(s["properties"]["ids"]["maxItems"], json!(2));
+        assert_eq!(s["properties"]["who"]["maxProperties"], json!(1));
+        assert!(s["properties"]["at"]["anyOf"].is_array());
         assert_eq!(s["examples"][0]["id"], "a");
+        assert_eq!(s["additionalProperties"], json!(false));
     }
 }

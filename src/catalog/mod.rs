@@ -1,172 +1,466 @@
-//! The declarative operation catalog: one table entry per operation. Adding an operation means
-//! adding an entry (and a test); the request builder, validator and schema generator are shared.
+//! The declarative operation catalog. An operation is one entry composed of named parts — a
+//! requester (method, path template, base), fields, a paginator, a split, a replay rule, status
+//! rules and an output — each with a default, written with const builders:
+//!
+//! ```ignore
+//! op(APP | BETA, "newsletter.list", "List newsletters", "…").get("/newsletters").paged("newsletters"),
+//! op(TRACK, "segment.add_customers", "…", "…").post("/v1/segments/{segment_id}/add_customers")
+//!     .fields(&[f::SEGMENT_ID, f::IDS, f::ID_TYPE_QUERY]).split("ids", 1000).replay(Replay::Safe),
+//! ```
+//!
+//! A new knob is one field of [`Operation`] plus its default in [`op`]; no entry changes. The
+//! APIs an entry exists on are data (`APP | BETA`): Beta ids, descriptors and base URLs are
+//! derived at run time, so a Beta twin costs no bytes and cannot drift from its App entry.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use crate::call::Call;
+use crate::error::ConnectorError;
 use crate::http::Method;
 use crate::schema::{self, Field};
 use crate::types::{ConnectorKind, Hints, OperationDescriptor, OperationKind};
 
+pub mod fields;
 pub mod raw;
 pub mod track;
 
-/// How an operation turns its input into a request.
+/// A set of APIs an entry exists on, as bits (`APP | BETA`), so entries can combine them in
+/// const context.
+pub type Apis = u8;
+
+/// The Track API.
+pub const TRACK: Apis = 1;
+/// The App API.
+pub const APP: Apis = 2;
+/// The Beta API (same key and paths as App under `/v1/api`).
+pub const BETA: Apis = 4;
+
+/// Whether the set holds the API.
+pub fn has(apis: Apis, api: ConnectorKind) -> bool {
+    let bit = match api {
+        ConnectorKind::Track => TRACK,
+        ConnectorKind::App => APP,
+        ConnectorKind::Beta => BETA,
+    };
+    apis & bit != 0
+}
+
+/// Which root a path template hangs off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// The API's base URL (`…/api`, `…/v1`, `…/v1/api`).
+    Api,
+    /// The Track host root (`/unsubscribe/{delivery_id}` lives outside `/api`).
+    HostRoot,
+}
+
+/// Method, path template and root of an operation's request.
 #[derive(Clone, Copy, Debug)]
-pub enum Request {
-    /// A fixed method and path template under the API's base URL.
-    Rest {
-        /// HTTP method.
-        method: Method,
-        /// Path after the base URL, with `{field}` placeholders filled from `Place::Path` fields.
-        path: &'static str,
-        /// The API de-duplicates retries (events carry an `id`), so POSTs may be retried too.
-        dedup: bool,
-    },
-    /// The universal raw HTTP request (its own builder in `crate::raw`).
+pub struct Requester {
+    /// HTTP method.
+    pub method: Method,
+    /// Path with `{field}` placeholders.
+    pub path: &'static str,
+    /// Root of the path.
+    pub base: Base,
+}
+
+/// How a list is paged. Its inputs (`limit`, `start`, `return_all`, `max_pages`) are added to the
+/// schema and validation automatically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paginator {
+    /// One request.
+    None,
+    /// Opaque cursor: `?start=<cursor>&limit=<n>`, the answer's `next` is the next cursor.
+    Cursor,
+}
+
+/// How one input is cut into several requests within the API's limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// One request.
+    None,
+    /// The array input `field` is sent `max` items per request.
+    Count(&'static str, usize),
+    /// The array input `field` is packed into requests of at most `request` bytes; one item over
+    /// `item` bytes is refused before anything is sent.
+    Bytes(&'static str, usize, usize),
+}
+
+/// Whether a request may be sent again after a 5xx or a lost connection (a 429 means "not
+/// processed" and is always retried). The only thing the retry policy reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// Idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS) only.
+    FromMethod,
+    /// Always: the API de-duplicates it (events with an id) or repeating it is harmless.
+    Safe,
+    /// Never (transactional sends, broadcast triggers).
+    Never,
+}
+
+/// What the output is, from which the output schema is generated.
+#[derive(Clone, Copy, Debug)]
+pub enum Output {
+    /// Customer.io answers `{}` (or nothing) when it accepted the request.
+    Empty,
+    /// Customer.io's answer, with one object under this key.
+    One(&'static str),
+    /// Records under this key (all pages' records when paginated).
+    List(&'static str),
+    /// A dropdown source: records under `list`, each shown by `text` and chosen by `value`.
+    Lookup(&'static str, &'static str, &'static str),
+    /// The answer as it is, described by this JSON Schema text.
+    Schema(&'static str),
+}
+
+/// A cross-field rule run after validation (shapes JSON Schema cannot say), which may also fill
+/// values (a ULID per event); returns the problems found, each with its JSON Pointer.
+pub type Rule = fn(&mut Map<String, Value>, &dyn Fn() -> String) -> Vec<(String, String)>;
+
+/// A hand-written runner for a true one-off (Segment's `perform`).
+pub type Custom = fn(&mut Call<'_>, &Operation, Map<String, Value>) -> Result<(Value, u16), ConnectorError>;
+
+/// How `execute` runs the operation.
+#[derive(Clone, Copy, Debug)]
+pub enum Runner {
+    /// The generic request builder with the paginator and split.
+    Rest,
+    /// The universal raw HTTP request.
     Raw,
+    /// A hand-written runner.
+    Custom(Custom),
 }
 
 /// One catalog entry.
 #[derive(Clone, Copy, Debug)]
 pub struct Operation {
-    /// `<api>.<resource>.<action>`.
-    pub id: &'static str,
+    /// The APIs it exists on.
+    pub apis: Apis,
+    /// The id after `<api>.`: `customer.identify`.
+    pub name: &'static str,
     /// Short title.
     pub title: &'static str,
     /// Description for the builder's help panel.
     pub description: &'static str,
-    /// The API it belongs to.
-    pub connector: ConnectorKind,
     /// Action, lookup or raw.
     pub kind: OperationKind,
-    /// Scheduling hints.
+    /// Scheduling hints (defaults follow the method).
     pub hints: Hints,
-    /// Request shape.
-    pub request: Request,
+    /// The request.
+    pub requester: Requester,
     /// Input fields.
     pub fields: &'static [Field],
-    /// JSON Schema of the output (compact JSON text).
-    pub output_schema: &'static str,
+    /// Fixed body values: (pointer without `/`, JSON text).
+    pub set: &'static [(&'static str, &'static str)],
+    /// Paging.
+    pub paginator: Paginator,
+    /// Splitting.
+    pub split: Split,
+    /// Retry safety.
+    pub replay: Replay,
+    /// Statuses that are a result, not an error: (status, output JSON text).
+    pub statuses: &'static [(u16, &'static str)],
+    /// Largest JSON body Customer.io takes in one request, checked before sending.
+    pub max_body: Option<usize>,
+    /// Cross-field rule.
+    pub rule: Option<Rule>,
+    /// Output shape.
+    pub output: Output,
+    /// How it runs.
+    pub runner: Runner,
     /// An example input (JSON text).
     pub example: &'static str,
 }
 
-/// Hint sets used by the tables.
-pub mod hints {
-    use crate::types::Hints;
-    /// Creates or updates; repeating it gives the same state.
-    pub const UPSERT: Hints = Hints {
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        paginated: false,
-    };
-    /// Deletes; repeating it is harmless.
-    pub const DELETE: Hints = Hints {
-        read_only: false,
-        destructive: true,
-        idempotent: true,
-        paginated: false,
-    };
-    /// Appends (an event); idempotent only through the event id.
-    pub const APPEND: Hints = Hints {
-        read_only: false,
-        destructive: false,
-        idempotent: true,
-        paginated: false,
-    };
-    /// Depends on the request.
-    pub const RAW: Hints = Hints {
-        read_only: false,
-        destructive: true,
-        idempotent: false,
-        paginated: false,
-    };
+const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
+    Hints { read_only, destructive, idempotent, paginated: false }
 }
 
-/// The output schema of Track v1 writes, which answer `{}`.
-pub const EMPTY_OUTPUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","description":"Customer.io answers an empty JSON object when it accepted the request.","type":"object"}"#;
-
-/// Every operation, Track first.
-pub fn all() -> impl Iterator<Item = &'static Operation> {
-    track::OPERATIONS.iter().chain(raw::OPERATIONS.iter())
-}
-
-/// Finds an operation by id.
-pub fn find(id: &str) -> Option<&'static Operation> {
-    all().find(|op| op.id == id)
+/// A new entry with every part at its default: a GET of `/` with no fields and no paging.
+pub const fn op(apis: Apis, name: &'static str, title: &'static str, description: &'static str) -> Operation {
+    Operation {
+        apis,
+        name,
+        title,
+        description,
+        kind: OperationKind::Action,
+        hints: hints(true, false, true),
+        requester: Requester { method: Method::Get, path: "/", base: Base::Api },
+        fields: &[],
+        set: &[],
+        paginator: Paginator::None,
+        split: Split::None,
+        replay: Replay::FromMethod,
+        statuses: &[],
+        max_body: None,
+        rule: None,
+        output: Output::Empty,
+        runner: Runner::Rest,
+        example: "{}",
+    }
 }
 
 impl Operation {
+    const fn request(mut self, method: Method, path: &'static str, hints: Hints) -> Self {
+        self.requester.method = method;
+        self.requester.path = path;
+        self.hints = hints;
+        self
+    }
+    /// A GET (read-only, idempotent).
+    pub const fn get(self, path: &'static str) -> Self {
+        self.request(Method::Get, path, hints(true, false, true))
+    }
+    /// A POST (neither idempotent nor destructive unless marked).
+    pub const fn post(self, path: &'static str) -> Self {
+        self.request(Method::Post, path, hints(false, false, false))
+    }
+    /// A PUT (idempotent).
+    pub const fn put(self, path: &'static str) -> Self {
+        self.request(Method::Put, path, hints(false, false, true))
+    }
+    /// A DELETE (idempotent, destructive).
+    pub const fn delete(self, path: &'static str) -> Self {
+        self.request(Method::Delete, path, hints(false, true, true))
+    }
+    /// A PATCH.
+    pub const fn patch(self, path: &'static str) -> Self {
+        self.request(Method::Patch, path, hints(false, false, false))
+    }
+    /// The path hangs off the host root, not the API base.
+    pub const fn host_root(mut self) -> Self {
+        self.requester.base = Base::HostRoot;
+        self
+    }
+    /// The input fields.
+    pub const fn fields(mut self, fields: &'static [Field]) -> Self {
+        self.fields = fields;
+        self
+    }
+    /// Fixed body values.
+    pub const fn set(mut self, set: &'static [(&'static str, &'static str)]) -> Self {
+        self.set = set;
+        self
+    }
+    /// Marks it destructive (deletes or overwrites data).
+    pub const fn destructive(mut self) -> Self {
+        self.hints.destructive = true;
+        self
+    }
+    /// The retry rule; `Safe` also makes the step idempotent for the builder.
+    pub const fn replay(mut self, replay: Replay) -> Self {
+        self.replay = replay;
+        if matches!(replay, Replay::Safe) {
+            self.hints.idempotent = true;
+        }
+        self
+    }
+    /// One object under `key` in the answer.
+    pub const fn one(mut self, key: &'static str) -> Self {
+        self.output = Output::One(key);
+        self
+    }
+    /// An unpaged list under `key`.
+    pub const fn list(mut self, key: &'static str) -> Self {
+        self.output = Output::List(key);
+        self
+    }
+    /// A cursor-paged list under `key`.
+    pub const fn paged(mut self, key: &'static str) -> Self {
+        self.output = Output::List(key);
+        self.paginator = Paginator::Cursor;
+        self.hints.paginated = true;
+        self
+    }
+    /// A dropdown source over the records under `key`.
+    pub const fn lookup(mut self, key: &'static str, text: &'static str, value: &'static str) -> Self {
+        self.output = Output::Lookup(key, text, value);
+        self.kind = OperationKind::Lookup;
+        self
+    }
+    /// The answer as it is, with this output schema.
+    pub const fn output(mut self, schema: &'static str) -> Self {
+        self.output = Output::Schema(schema);
+        self
+    }
+    /// Sends the array `field` at most `max` items per request.
+    pub const fn split(mut self, field: &'static str, max: usize) -> Self {
+        self.split = Split::Count(field, max);
+        self
+    }
+    /// Packs the array `field` into requests of at most `request` bytes, items of at most `item`.
+    pub const fn split_bytes(mut self, field: &'static str, request: usize, item: usize) -> Self {
+        self.split = Split::Bytes(field, request, item);
+        self
+    }
+    /// Statuses that are results.
+    pub const fn statuses(mut self, statuses: &'static [(u16, &'static str)]) -> Self {
+        self.statuses = statuses;
+        self
+    }
+    /// The largest body one request may carry.
+    pub const fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = Some(bytes);
+        self
+    }
+    /// A cross-field rule.
+    pub const fn rule(mut self, rule: Rule) -> Self {
+        self.rule = Some(rule);
+        self
+    }
+    /// A hand-written runner.
+    pub const fn custom(mut self, f: Custom) -> Self {
+        self.runner = Runner::Custom(f);
+        self
+    }
+    /// The example input (JSON text).
+    pub const fn example(mut self, json: &'static str) -> Self {
+        self.example = json;
+        self
+    }
+}
+
+impl Operation {
+    /// Whether it is a raw HTTP entry (one per API, all named `raw_http_request`).
+    pub fn runner_is_raw(&self) -> bool {
+        matches!(self.runner, Runner::Raw)
+    }
+}
+
+/// An entry bound to one of its APIs: what a user sees as one operation.
+#[derive(Clone, Copy, Debug)]
+pub struct Bound {
+    /// The API.
+    pub api: ConnectorKind,
+    /// The entry.
+    pub op: &'static Operation,
+}
+
+
+impl Bound {
+    /// `<api>.<name>`.
+    pub fn id(&self) -> String {
+        format!("{}.{}", self.api.as_str(), self.op.name)
+    }
+
+    /// The field groups validation and the schema use: the entry's fields plus its paginator's.
+    pub fn field_groups(&self) -> Vec<&'static [Field]> {
+        let mut g = vec![self.op.fields];
+        if self.op.paginator == Paginator::Cursor || matches!(self.op.output, Output::Lookup(..)) {
+            g.push(fields::PAGE);
+        }
+        if matches!(self.op.output, Output::Lookup(..)) {
+            g.push(fields::SEARCH);
+        }
+        g
+    }
+
     /// The example input as JSON.
     pub fn example_value(&self) -> Value {
-        serde_json::from_str(self.example).unwrap_or(Value::Null)
+        serde_json::from_str(self.op.example).unwrap_or(Value::Null)
     }
 
     /// The descriptor `list-operations` returns.
     pub fn descriptor(&self) -> OperationDescriptor {
-        let input = schema::input_schema(
-            self.title,
-            self.description,
-            self.fields,
-            &self.example_value(),
-        );
+        let api = self.api.as_str();
+        let input = schema::input_schema(self.op.title, self.op.description, api, &self.field_groups(), &self.example_value());
         OperationDescriptor {
-            id: self.id.into(),
-            title: self.title.into(),
-            description: self.description.into(),
-            connector: self.connector,
-            kind: self.kind,
-            hints: self.hints,
+            id: self.id(),
+            title: self.op.title.into(),
+            description: self.op.description.into(),
+            connector: self.api,
+            kind: self.op.kind,
+            hints: self.op.hints,
             input_schema: input.to_string(),
-            output_schema: self.output_schema.into(),
+            output_schema: output_schema(self.op).to_string(),
         }
     }
+}
+
+/// The output schema generated from an entry's output part (and split).
+pub fn output_schema(op: &Operation) -> Value {
+    use serde_json::json;
+    let doc = |title: &str, mut s: Value| {
+        s["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        s["title"] = json!(title);
+        s
+    };
+    match (op.split, op.output) {
+        (Split::Count(field, _), _) => doc("Split result", json!({"type": "object", "required": ["complete", "requests", "sent"], "properties": {
+            "complete": {"type": "boolean", "description": "every slice was accepted"},
+            "requests": {"type": "integer", "description": "requests sent (one per slice)"},
+            "sent": {"type": "integer", "description": format!("{field} accepted by Customer.io")},
+            "total": {"type": "integer", "description": format!("{field} in the input")},
+            "failed": {"type": "object", "description": "the slice that failed and why; later slices were not sent",
+                "properties": {"slice": {"type": "integer"}, "from": {"type": "integer"}, "count": {"type": "integer"}, "error": {"type": "object"}}}}})),
+        (Split::Bytes(field, _, _), _) => doc("Batch result", json!({"type": "object", "required": ["complete", "requests", "accepted"], "properties": {
+            "complete": {"type": "boolean", "description": "every item was accepted"},
+            "requests": {"type": "integer", "description": "requests sent"},
+            "total": {"type": "integer", "description": format!("{field} items in the input")},
+            "accepted": {"type": "integer", "description": "items Customer.io accepted"},
+            "errors": {"type": "array", "description": "items Customer.io refused, by their index in the input", "items": {"type": "object", "properties": {
+                "index": {"type": "integer"}, "reason": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"}}}},
+            "failed": {"type": "object", "description": "a request that failed as a whole; its items and later ones were not applied"}}})),
+        (_, Output::Empty) => doc("Customer.io's answer", json!({"type": "object", "description": "Customer.io answers an empty JSON object when it accepted the request."})),
+        (_, Output::One(key)) => doc("Customer.io's answer", json!({"type": "object", "required": [key], "properties": {key: {"type": "object"}}})),
+        (_, Output::List(key)) if op.paginator == Paginator::Cursor => doc("Records", json!({"type": "object", "required": [key], "properties": {
+            key: {"type": "array", "items": {"type": "object"}},
+            "next": {"type": ["string", "null"], "description": "cursor of the next page (give it as `start`); null at the end"},
+            "pages": {"type": "integer"},
+            "truncated": {"type": "boolean", "description": "return_all stopped at max_pages"}}})),
+        (_, Output::List(key)) => doc("Records", json!({"type": "object", "required": [key], "properties": {key: {"type": "array", "items": {"type": "object"}}}})),
+        (_, Output::Lookup(..)) => doc("Dropdown options", json!({"type": "object", "required": ["result"], "properties": {"result": {"type": "array", "items": {
+            "type": "object", "required": ["text", "value"], "properties": {"text": {"type": "string"}, "value": {}}}}}})),
+        (_, Output::Schema(s)) => serde_json::from_str(s).unwrap_or_else(|_| json!({})),
+    }
+}
+
+/// Every entry, Track first.
+fn entries() -> impl Iterator<Item = &'static Operation> {
+    track::OPERATIONS.iter().chain(raw::OPERATIONS.iter())
+}
+
+/// Every operation, bound to each API its entry exists on, grouped by API.
+pub fn all() -> impl Iterator<Item = Bound> {
+    ConnectorKind::ALL
+        .into_iter()
+        .flat_map(|api| entries().filter(move |op| has(op.apis, api)).map(move |op| Bound { api, op }))
+}
+
+/// Finds an operation by id.
+pub fn find(id: &str) -> Option<Bound> {
+    let (api, name) = id.split_once('.')?;
+    let api = ConnectorKind::parse(api)?;
+    entries().find(|op| op.name == name && has(op.apis, api)).map(|op| Bound { api, op })
 }
 
 /// All descriptors, in catalog order.
 pub fn descriptors() -> Vec<OperationDescriptor> {
-    all().map(Operation::descriptor).collect()
+    all().map(|b| b.descriptor()).collect()
 }
 
-/// Ids of the operations of one API, for "did you mean" messages.
-pub fn ids_for(connector: ConnectorKind) -> Vec<&'static str> {
-    all()
-        .filter(|op| op.connector == connector)
-        .map(|op| op.id)
-        .collect()
+/// The ids nearest to `id` (edit distance), for "did you mean" messages.
+pub fn nearest(id: &str, n: usize) -> Vec<String> {
+    let mut scored: Vec<(usize, String)> = all().map(|b| b.id()).map(|c| (distance(id, &c), c)).collect();
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_entry_is_well_formed() {
-        let mut seen = std::collections::HashSet::new();
-        for op in all() {
-            assert!(seen.insert(op.id), "duplicate id {}", op.id);
-            assert!(op.id.starts_with(op.connector.as_str()), "{}", op.id);
-            let out: Value = serde_json::from_str(op.output_schema).expect(op.id);
-            assert!(out.is_object(), "{}", op.id);
-            let ex = op.example_value();
-            assert!(ex.is_object(), "{} example", op.id);
-            if let Request::Rest { path, .. } = op.request {
-                assert!(path.starts_with('/'), "{}", op.id);
-                schema::validate(op.fields, &ex)
-                    .unwrap_or_else(|e| panic!("{} example invalid: {e}", op.id));
-                for f in op.fields.iter().filter(|f| f.place == schema::Place::Path) {
-                    assert!(
-                        path.contains(&format!("{{{}}}", f.name)),
-                        "{} lacks {{{}}}",
-                        op.id,
-                        f.name
-                    );
-                }
-            }
-            let d = op.descriptor();
-            let input: Value = serde_json::from_str(&d.input_schema).unwrap();
-            assert_eq!(input["examples"][0], ex, "{}", op.id);
-        }
-    }
-}
+mod tests;

@@ -7,48 +7,16 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::engine::{Call, RetryPolicy};
+use crate::call::{Call, RetryPolicy};
 use crate::error::{ConnectorError, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::region;
-use crate::schema::{Field, Place, Ty};
 use crate::types::{ConnectorKind, ExecuteResponse, Region};
 use crate::util;
 
 /// Bodies larger than this are elided from debug output.
 pub const DEBUG_BODY_MAX: usize = 10 * 1024;
 
-const ENDPOINT_MAX: usize = 4096;
-
-/// Input fields of the three raw operations.
-pub const FIELDS: &[Field] = &[
-    Field::new("method", Ty::Enum(&["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]), Place::Body("method"), "Method", "The HTTP method.").required(),
-    Field::new(
-        "endpoint",
-        Ty::Str,
-        Place::Body("endpoint"),
-        "Endpoint",
-        "The path after the base URL, starting with /, e.g. /campaigns/8/triggers/1 on App (base https://api.customer.io/v1) or /v1/accounts/region on Track (base https://track.customer.io/api). May end in ?query. Percent-encode reserved characters in ids (a / inside an id is %2F).",
-    )
-    .required()
-    .max_bytes(ENDPOINT_MAX),
-    Field::new("query", Ty::Obj, Place::Body("query"), "Query parameters", "Added to the query string; a value may be an array for repeated keys, e.g. {\"id_type\":\"email\",\"ids\":[\"1\",\"2\"]}."),
-    Field::new("headers", Ty::Obj, Place::Body("headers"), "Headers", "Extra request headers (string values). Authorization, Host, Content-Length and hop-by-hop headers are set by the connector and cannot be given."),
-    Field::new("body", Ty::Any, Place::Body("body"), "Body", "json: any JSON value; text: a string; form_urlencoded or multipart: an object of fields; binary: the bytes as base64."),
-    Field::new("body_type", Ty::Enum(&["none", "json", "text", "form_urlencoded", "multipart", "binary"]), Place::Body("body_type"), "Body type", "How `body` is encoded. Default: json when a body is given, multipart when files are given, else none."),
-    Field::new("files", Ty::Arr, Place::Body("files"), "Files (multipart)", "Files for a multipart body: [{\"field\":\"file\",\"filename\":\"people.csv\",\"content_type\":\"text/csv\",\"content_base64\":\"...\"}]."),
-    Field::new("response_type", Ty::Enum(&["auto", "json", "text", "binary"]), Place::Body("response_type"), "Response type", "auto: JSON if it parses, else text, else base64; json; text; binary (base64).").default("\"auto\""),
-    Field::new("return_error_responses", Ty::Bool, Place::Body("return_error_responses"), "Return error responses", "Return non-2xx answers as output instead of failing the step.").default("false"),
-    Field::new("timeout_ms", Ty::Int, Place::Body("timeout_ms"), "Timeout (ms)", "Longest time for the whole step, retries included.").default("30000").range(1, 300_000),
-    Field::new("max_retries", Ty::Int, Place::Body("max_retries"), "Max retries", "How often to retry a 429, or a 5xx / lost connection of an idempotent method (GET, PUT, DELETE, HEAD, OPTIONS).").default("0").range(0, 10),
-    Field::new("retry_delay_ms", Ty::Int, Place::Body("retry_delay_ms"), "Retry delay (ms)", "Delay before the first retry; a longer Retry-After from Customer.io wins.").default("1000").range(0, 60_000),
-    Field::new("exponential_backoff", Ty::Bool, Place::Body("exponential_backoff"), "Exponential backoff", "Double the delay after each retry.").default("true"),
-    Field::new("retry_on_all_errors", Ty::Bool, Place::Body("retry_on_all_errors"), "Retry on all errors", "Retry every non-2xx answer and every method (POST and PATCH included).").default("false"),
-    Field::new("debug", Ty::Bool, Place::Body("debug"), "Debug", "Add the exact request and response to the output, credentials redacted and bodies over 10 KB elided.").default("false"),
-];
-
-/// The output schema of the raw operations.
-pub const OUTPUT_SCHEMA: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"HTTP response","type":"object","properties":{"status":{"type":"integer","description":"HTTP status"},"headers":{"type":"object","description":"Response headers (lower-case names; repeated headers become arrays)"},"body":{"description":"The body per response_type: JSON, text, base64 or null when empty"},"body_encoding":{"enum":["none","json","text","base64"]},"url":{"type":"string","description":"The final URL (no credentials)"},"attempts":{"type":"integer"},"debug":{"type":"object","description":"Request and response as sent and received, credentials redacted"}},"required":["status","headers","body","body_encoding","url"]}"#;
 
 /// Headers the connector owns. Letting a user set them would override auth, re-target the
 /// request or break message framing.
@@ -511,7 +479,7 @@ pub fn run(
         retry_all: flag("retry_on_all_errors", false),
         safe_to_repeat: method.is_idempotent(),
     };
-    call.limit_budget(int("timeout_ms", crate::engine::DEFAULT_TIMEOUT_MS));
+    call.limit_budget(int("timeout_ms", crate::call::DEFAULT_TIMEOUT_MS));
 
     let region = call.region()?;
     let url = build_url(connector, region, &endpoint, &query)?;

@@ -1,0 +1,375 @@
+//! The call: one `execute` or `authenticate` from start to end — its connection, deadline and
+//! request count, the headers every request carries, and sending with the retry rules of DESIGN
+//! §8 (429 for any request after `Retry-After`; 5xx and lost connections only for requests that
+//! are safe to repeat). Answers that are not 2xx become the typed error that names the fix.
+
+use serde_json::{Map, Value};
+
+use crate::error::{ConnectorError, ErrorKind, FixBy};
+use crate::http::{Clock, HttpRequest, HttpResponse, Transport, TransportError};
+use crate::region;
+use crate::types::*;
+use crate::util;
+
+/// Resolves `auto` to a region by testing the connection; passed in by the engine so the call
+/// does not depend on the authentication module.
+pub type Probe = fn(&mut Call<'_>) -> Result<AuthInfo, ConnectorError>;
+
+/// Budget of a call when the host gives none.
+pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+/// Longest upstream body kept in an error.
+const ERROR_BODY_MAX: usize = 2048;
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!("customerio-connector/", env!("CARGO_PKG_VERSION"));
+
+/// When to repeat a request.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First back-off delay.
+    pub delay_ms: u64,
+    /// Double the delay after each retry.
+    pub exponential: bool,
+    /// Retry every failed answer and every method, not only 429 and (for safe requests) 5xx.
+    pub retry_all: bool,
+    /// Repeating the request cannot apply it twice (idempotent method or de-duplicated body).
+    pub safe_to_repeat: bool,
+}
+
+impl RetryPolicy {
+    /// What catalog operations use: two retries with back-off from 500 ms.
+    pub fn standard(safe_to_repeat: bool) -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            delay_ms: 500,
+            exponential: true,
+            retry_all: false,
+            safe_to_repeat,
+        }
+    }
+}
+
+/// The state of one call: its connection, deadline and request count.
+pub struct Call<'a> {
+    transport: &'a dyn Transport,
+    clock: &'a dyn Clock,
+    /// The connection.
+    pub config: &'a ConnectionConfig,
+    deadline: u64,
+    /// Upstream requests made so far.
+    pub requests: u32,
+    request_id: Option<String>,
+    region: Option<Region>,
+    probe: Probe,
+}
+
+impl<'a> Call<'a> {
+    /// A call over `transport` and `clock` with a budget of `timeout_ms` (default 30 s).
+    pub fn new(
+        transport: &'a dyn Transport,
+        clock: &'a dyn Clock,
+        config: &'a ConnectionConfig,
+        timeout_ms: Option<u32>,
+        request_id: Option<&str>,
+        probe: Probe,
+    ) -> Call<'a> {
+        let budget = timeout_ms.map(u64::from).unwrap_or(DEFAULT_TIMEOUT_MS).max(1);
+        Call {
+            transport,
+            clock,
+            config,
+            deadline: clock.monotonic_ms().saturating_add(budget),
+            requests: 0,
+            request_id: request_id.map(str::to_string),
+            region: None,
+            probe,
+        }
+    }
+}
+
+impl Call<'_> {
+    /// The resolved region, probing once per call when the connection says `auto`.
+    pub fn region(&mut self) -> Result<Region, ConnectorError> {
+        if let Some(r) = self.region {
+            return Ok(r);
+        }
+        let r = match self.config.region {
+            Region::Auto => (self.probe)(self)?.region,
+            r => r,
+        };
+        self.region = Some(r);
+        Ok(r)
+    }
+
+    /// Fixes the region once a probe has learned it.
+    pub fn set_region(&mut self, r: Region) {
+        self.region = Some(r);
+    }
+
+    /// The API's base URL in the resolved region.
+    pub fn base_url(&mut self) -> Result<&'static str, ConnectorError> {
+        let r = self.region()?;
+        Ok(region::base_url(self.config.connector, r))
+    }
+
+    /// Waits `ms` between the requests of one call (pages, slices) to stay within the API's rate
+    /// limit, but never past the deadline.
+    pub fn pace(&self, ms: u64) {
+        let wait = ms.min(self.remaining_ms());
+        if wait > 0 {
+            self.clock.sleep_ms(wait);
+        }
+    }
+
+    /// Shortens the call's budget to at most `ms` from now.
+    pub fn limit_budget(&mut self, ms: u64) {
+        self.deadline = self
+            .deadline
+            .min(self.clock.monotonic_ms().saturating_add(ms));
+    }
+
+    /// Remaining budget in ms.
+    pub fn remaining_ms(&self) -> u64 {
+        self.deadline.saturating_sub(self.clock.monotonic_ms())
+    }
+
+    /// The clock, for ULIDs and boundaries.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock
+    }
+
+    /// The `Authorization` header value of the connection. Never log it.
+    pub fn authorization(&self) -> String {
+        match &self.config.credentials {
+            Credentials::Track(t) => format!(
+                "Basic {}",
+                util::b64(format!("{}:{}", t.site_id, t.api_key).as_bytes())
+            ),
+            Credentials::App(k) => format!("Bearer {k}"),
+        }
+    }
+
+    /// Headers every request carries: auth, user agent, accept, request id.
+    pub fn base_headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![
+            ("authorization".to_string(), self.authorization()),
+            ("user-agent".to_string(), USER_AGENT.to_string()),
+            ("accept".to_string(), "application/json".to_string()),
+        ];
+        if let Some(id) = &self.request_id {
+            h.push(("x-request-id".to_string(), id.clone()));
+        }
+        h
+    }
+
+    /// A new ULID.
+    pub fn ulid(&self) -> String {
+        let mut r = [0u8; 10];
+        self.clock.fill_random(&mut r);
+        util::ulid(self.clock.unix_ms(), r)
+    }
+
+    /// Sends a request, retrying per `policy` within the call's deadline. Returns the last answer,
+    /// whatever its status; only a missing answer is an error.
+    pub fn send(
+        &mut self,
+        mut request: HttpRequest,
+        policy: &RetryPolicy,
+    ) -> Result<HttpResponse, ConnectorError> {
+        let mut attempt = 0u32;
+        loop {
+            let remaining = self.remaining_ms();
+            if remaining == 0 {
+                return Err(timeout_error(self.requests));
+            }
+            request.timeout = std::time::Duration::from_millis(remaining);
+            self.requests += 1;
+            let result = self.transport.send(&request);
+            let (retry, retry_after) = match &result {
+                Ok(r) if (200..300).contains(&r.status) => (false, None),
+                Ok(r) if r.status == 429 => (true, retry_after_ms(r)),
+                Ok(r) if r.status >= 500 || r.status == 408 => {
+                    (policy.safe_to_repeat || policy.retry_all, retry_after_ms(r))
+                }
+                Ok(_) => (policy.retry_all, None),
+                Err(TransportError::Denied(_)) => (false, None),
+                Err(_) => (policy.safe_to_repeat || policy.retry_all, None),
+            };
+            if retry && attempt < policy.max_retries {
+                let backoff = if policy.exponential {
+                    policy.delay_ms.saturating_mul(1u64 << attempt.min(16))
+                } else {
+                    policy.delay_ms
+                }
+                .min(60_000);
+                let wait = retry_after.unwrap_or(0).max(backoff);
+                // Sleeping past the deadline would only turn a clear answer into a timeout.
+                if wait < self.remaining_ms() {
+                    self.clock.sleep_ms(wait);
+                    attempt += 1;
+                    continue;
+                }
+            }
+            return result.map_err(|e| transport_error(e, self.requests));
+        }
+    }
+
+    /// Maps a non-2xx answer to the typed error that names the fix.
+    pub fn status_error(&self, resp: &HttpResponse, what: &str) -> ConnectorError {
+        status_error(
+            self.config.connector,
+            self.region.unwrap_or(self.config.region),
+            resp,
+            what,
+        )
+    }
+}
+
+fn retry_after_ms(r: &HttpResponse) -> Option<u64> {
+    let v = r.header("retry-after")?.trim();
+    v.parse::<u64>().ok().map(|s| s.min(300) * 1000)
+}
+
+fn timeout_error(requests: u32) -> ConnectorError {
+    ConnectorError::new(
+        ErrorKind::Timeout,
+        FixBy::Upstream,
+        format!("the call ran out of time after {requests} request(s); raise timeout_ms or try again later"),
+    )
+    .retryable(true)
+}
+
+fn transport_error(e: TransportError, requests: u32) -> ConnectorError {
+    match e {
+        TransportError::Timeout(m) => {
+            let mut err = timeout_error(requests);
+            err.message = format!("no answer from Customer.io in time ({m}); raise timeout_ms or try again later");
+            err
+        }
+        TransportError::Denied(m) => ConnectorError::new(
+            ErrorKind::Transport,
+            FixBy::Host,
+            format!("the host refused to send the request ({m}); its egress policy must allow the Customer.io hosts"),
+        ),
+        TransportError::Connection(m) => ConnectorError::new(
+            ErrorKind::Transport,
+            FixBy::Upstream,
+            format!("could not reach Customer.io ({m}); check the network and try again"),
+        )
+        .retryable(true),
+    }
+}
+
+/// The human message inside a Customer.io error body, whichever of its shapes it has
+/// (`meta.error`, `meta.errors[]`, `errors[].detail|message`).
+pub fn upstream_message(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    if let Some(s) = v.pointer("/meta/error").and_then(Value::as_str) {
+        return Some(s.to_string());
+    }
+    let list = v
+        .pointer("/meta/errors")
+        .or_else(|| v.get("errors"))?
+        .as_array()?;
+    let msgs: Vec<String> = list
+        .iter()
+        .filter_map(|e| {
+            e.as_str().map(str::to_string).or_else(|| {
+                e.get("detail")
+                    .or_else(|| e.get("message"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+        })
+        .collect();
+    (!msgs.is_empty()).then(|| msgs.join("; "))
+}
+
+/// Maps an answer's status to a typed error.
+pub fn status_error(
+    connector: ConnectorKind,
+    region: Region,
+    resp: &HttpResponse,
+    what: &str,
+) -> ConnectorError {
+    let detail = upstream_message(&resp.body)
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    let creds = match connector {
+        ConnectorKind::Track => "Track site id and API key",
+        _ => "App API key",
+    };
+    let mut err = match resp.status {
+        301 | 302 | 307 | 308 => {
+            let target = resp
+                .header("location")
+                .and_then(|l| url::Url::parse(l).ok())
+                .and_then(|u| u.host_str().and_then(region::region_of_host));
+            match target {
+                Some(r) => ConnectorError::new(
+                    ErrorKind::WrongRegion,
+                    FixBy::User,
+                    format!(
+                        "this workspace is in the {} data centre, not {}: set the connection's region to {} (or auto)",
+                        r.as_str().to_uppercase(),
+                        region.as_str().to_uppercase(),
+                        r.as_str()
+                    ),
+                ),
+                None => ConnectorError::new(
+                    ErrorKind::WrongRegion,
+                    FixBy::User,
+                    format!("Customer.io redirected the request ({}){detail}; check the connection's region", resp.status),
+                ),
+            }
+        }
+        401 => ConnectorError::new(
+            ErrorKind::Unauthorized,
+            FixBy::User,
+            format!(
+                "Customer.io rejected the {creds} on the {} host{detail}. Check the credentials, and that the connection's region ({}) is the workspace's (or use auto)",
+                region.as_str().to_uppercase(),
+                region.as_str()
+            ),
+        ),
+        403 => ConnectorError::new(
+            ErrorKind::Forbidden,
+            FixBy::User,
+            format!("the {creds} is valid but lacks permission for {what}{detail}; give the key that access in Customer.io"),
+        ),
+        404 => ConnectorError::new(ErrorKind::NotFound, FixBy::User, format!("Customer.io found nothing for {what}{detail}")),
+        429 => {
+            let mut e = ConnectorError::new(
+                ErrorKind::RateLimited,
+                FixBy::Upstream,
+                format!("Customer.io's rate limit was hit{detail}; slow down and retry later"),
+            )
+            .retryable(true);
+            e.retry_after_ms = retry_after_ms(resp).map(|ms| ms.min(u32::MAX as u64) as u32);
+            e
+        }
+        s if s >= 500 => {
+            ConnectorError::new(ErrorKind::Upstream, FixBy::Upstream, format!("Customer.io failed with {s}{detail}; try again later")).retryable(true)
+        }
+        s => ConnectorError::new(ErrorKind::Upstream, FixBy::User, format!("Customer.io refused {what} ({s}){detail}")),
+    };
+    err.status = Some(resp.status);
+    if !resp.body.is_empty() {
+        err.body = Some(util::truncate(
+            &String::from_utf8_lossy(&resp.body),
+            ERROR_BODY_MAX,
+        ));
+    }
+    err
+}
+
+/// The JSON output of an answer: its JSON body, `{}` for an empty body, or the text as a string.
+pub fn json_output(resp: &HttpResponse) -> Value {
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Map::new());
+    }
+    serde_json::from_slice(&resp.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into_owned()))
+}
+

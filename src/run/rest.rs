@@ -1,0 +1,261 @@
+//! The generic runner: fills an entry's path template, query and body from the validated input
+//! (identifiers in their wire form), sends it with the entry's replay rule, and shapes the
+//! answer into the entry's output — following cursor pages for lists and lookups.
+
+use serde_json::{json, Map, Value};
+
+use crate::call::{json_output, Call, RetryPolicy};
+use crate::catalog::{Base, Bound, Operation, Output, Paginator, Replay, Split};
+use crate::error::ConnectorError;
+use crate::http::{HttpRequest, Method};
+use crate::identity::{self, Placed};
+use crate::region;
+use crate::schema::{Place, Ty};
+use crate::types::{ConnectorKind, ExecuteResponse};
+use crate::util;
+
+/// A request before the region is known: the path under the entry's base, the query, the body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Path with every placeholder filled and percent-encoded.
+    pub path: String,
+    /// Query pairs, in order.
+    pub query: Vec<(String, String)>,
+    /// JSON body, if the request carries one.
+    pub body: Option<Value>,
+}
+
+/// Writes `value` at `pointer` (`a/b`, no leading `/`), creating objects on the way.
+pub fn set_pointer(body: &mut Map<String, Value>, pointer: &str, value: Value) {
+    let mut parts = pointer.split('/').peekable();
+    let mut cur = body;
+    while let Some(key) = parts.next() {
+        if parts.peek().is_none() {
+            cur.insert(key.to_string(), value);
+            return;
+        }
+        let slot = cur.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        cur = slot.as_object_mut().expect("object just ensured");
+    }
+}
+
+fn fill(path: &mut String, name: &str, text: &str, pointer: &str) -> Result<(), ConnectorError> {
+    identity::check_segment(text, pointer)?;
+    *path = path.replace(&format!("{{{name}}}"), &util::encode_segment(text));
+    Ok(())
+}
+
+/// Builds the plan of one request from the entry's fields, fixed values and limits.
+pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> String) -> Result<Plan, ConnectorError> {
+    let mut path = op.requester.path.to_string();
+    let mut query = Vec::new();
+    let mut body = Map::new();
+    let mut has_body = !matches!(op.requester.method, Method::Get | Method::Delete | Method::Head);
+    for f in op.fields {
+        let value = input.get(f.name);
+        let pointer = format!("/{}", f.name);
+        match f.place {
+            Place::Path => {
+                let text = value.and_then(util::scalar_text).unwrap_or_default();
+                fill(&mut path, f.name, &text, &pointer)?;
+            }
+            Place::Ident(wire, type_field) => {
+                let Some(text) = value.and_then(Value::as_str) else { continue };
+                let given = input.get(type_field).and_then(Value::as_str);
+                match identity::place(wire, text, given, &pointer)? {
+                    Placed::Path(segment, id_type) => {
+                        fill(&mut path, f.name, &segment, &pointer)?;
+                        if let Some(t) = id_type {
+                            query.push(("id_type".to_string(), t.to_string()));
+                        }
+                    }
+                    Placed::Body(at, identifiers) => {
+                        set_pointer(&mut body, at, identifiers);
+                        has_body = true;
+                    }
+                    Placed::Query(name, v) => query.push((name.to_string(), v)),
+                }
+            }
+            Place::Query(name) => match value {
+                Some(Value::Array(items)) => {
+                    query.extend(items.iter().filter_map(util::scalar_text).map(|v| (name.to_string(), v)))
+                }
+                Some(v) => query.extend(util::scalar_text(v).map(|v| (name.to_string(), v))),
+                None => {}
+            },
+            Place::Body(at) => {
+                let v = match value {
+                    Some(v) => v.clone(),
+                    None if matches!(f.ty, Ty::Ulid) => Value::String(ulid()),
+                    None => continue,
+                };
+                set_pointer(&mut body, at, v);
+                has_body = true;
+            }
+            Place::BodyRoot | Place::Control => {}
+        }
+    }
+    // Attributes go in last so a dedicated field (email, created_at) wins over the same key.
+    for f in op.fields.iter().filter(|f| f.place == Place::BodyRoot) {
+        if let Some(Value::Object(o)) = input.get(f.name) {
+            for (k, v) in o {
+                body.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            has_body = true;
+        }
+    }
+    for (at, json) in op.set {
+        let v = serde_json::from_str(json).map_err(|e| ConnectorError::internal(format!("fixed value of {at}: {e}")))?;
+        set_pointer(&mut body, at, v);
+        has_body = true;
+    }
+    let body = has_body.then_some(Value::Object(body));
+    if let (Some(max), Some(b)) = (op.max_body, &body) {
+        let len = b.to_string().len();
+        if len > max {
+            return Err(ConnectorError::invalid_input(
+                "",
+                format!("the request would be {len} bytes; Customer.io takes at most {max} bytes per request here — send fewer or smaller attributes (or use track.batch.submit for many items)"),
+            ));
+        }
+    }
+    Ok(Plan { path, query, body })
+}
+
+/// The root a path hangs off in the resolved region, and that root's path prefix.
+fn base(call: &mut Call<'_>, b: Bound) -> Result<(String, &'static str), ConnectorError> {
+    let r = call.region()?;
+    Ok(match b.op.requester.base {
+        Base::Api => (region::base_url(b.api, r).to_string(), region::base_path(b.api, r)),
+        Base::HostRoot => (format!("https://{}", region::host(b.api, r)), ""),
+    })
+}
+
+/// The path must keep the template's shape once parsed: same segments, literals unchanged.
+fn check_shape(template: &str, url: &url::Url) -> Result<(), ConnectorError> {
+    let tpl: Vec<&str> = template.split('/').collect();
+    let got: Vec<&str> = url.path().split('/').collect();
+    let same = tpl.len() == got.len()
+        && tpl.iter().zip(&got).all(|(t, g)| {
+            if t.starts_with('{') {
+                !g.is_empty() && *g != "." && *g != ".."
+            } else {
+                t == g
+            }
+        });
+    if same {
+        Ok(())
+    } else {
+        Err(ConnectorError::invalid_input(
+            "",
+            format!("an identifier would change the request path to {}; it must keep the shape {template}", url.path()),
+        ))
+    }
+}
+
+/// Sends one planned request; a 2xx or a status the entry treats as a result is the answer.
+pub fn exchange(call: &mut Call<'_>, b: Bound, plan: &Plan) -> Result<(u16, Value), ConnectorError> {
+    let op = b.op;
+    let (root, base_path) = base(call, b)?;
+    let mut url = url::Url::parse(&format!("{root}{}", plan.path)).map_err(|e| ConnectorError::internal(format!("bad URL: {e}")))?;
+    check_shape(&format!("{base_path}{}", op.requester.path), &url)?;
+    if !plan.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(&plan.query);
+    }
+    let mut headers = call.base_headers();
+    let body = match &plan.body {
+        Some(v) => {
+            headers.push(("content-type".into(), "application/json".into()));
+            v.to_string().into_bytes()
+        }
+        None => Vec::new(),
+    };
+    let safe = match op.replay {
+        Replay::FromMethod => op.requester.method.is_idempotent(),
+        Replay::Safe => true,
+        Replay::Never => false,
+    };
+    let request = HttpRequest { method: op.requester.method, url, headers, body, timeout: Default::default() };
+    let resp = call.send(request, &RetryPolicy::standard(safe))?;
+    if let Some((_, out)) = op.statuses.iter().find(|(s, _)| *s == resp.status) {
+        return Ok((resp.status, serde_json::from_str(out).unwrap_or(Value::Null)));
+    }
+    if !(200..300).contains(&resp.status) {
+        let mut err = call.status_error(&resp, &format!("`{}`", b.id()));
+        if op.replay == Replay::Never && resp.status != 429 {
+            err.retryable = false;
+            err.message.push_str(" (not retried: repeating this request could apply it twice)");
+        }
+        return Err(err);
+    }
+    Ok((resp.status, json_output(&resp)))
+}
+
+/// Runs an entry with the generic runner (or its split).
+pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<ExecuteResponse, ConnectorError> {
+    let (output, status) = match (b.op.split, b.op.paginator, b.op.output) {
+        (Split::Count(..) | Split::Bytes(..), _, _) => crate::run::split::run(call, b, input)?,
+        (_, Paginator::Cursor, _) | (_, _, Output::Lookup(..)) => paged(call, b, input)?,
+        _ => {
+            let p = plan(b.op, &input, &|| call.ulid())?;
+            let (status, out) = exchange(call, b, &p)?;
+            (out, status)
+        }
+    };
+    Ok(ExecuteResponse { output: output.to_string(), status, requests: call.requests })
+}
+
+/// Pause between pages of the App API (10 requests per second); Track has no such limit.
+pub fn pace_ms(api: ConnectorKind) -> u64 {
+    match api {
+        ConnectorKind::Track => 0,
+        _ => 100,
+    }
+}
+
+fn paged(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(Value, u16), ConnectorError> {
+    let lookup = matches!(b.op.output, Output::Lookup(..));
+    let (key, text, value) = match b.op.output {
+        Output::Lookup(k, t, v) => (k, t, v),
+        Output::List(k) => (k, "", ""),
+        _ => ("", "", ""),
+    };
+    let return_all = input.get("return_all").and_then(Value::as_bool).unwrap_or(lookup);
+    let max_pages = input.get("max_pages").and_then(Value::as_u64).unwrap_or(20);
+    let mut start = input.get("start").and_then(Value::as_str).map(str::to_string);
+    let limit = input.get("limit").and_then(Value::as_u64);
+    let (mut records, mut pages) = (Vec::new(), 0u64);
+    let (status, next) = loop {
+        let mut p = plan(b.op, &input, &|| call.ulid())?;
+        p.query.extend(limit.map(|l| ("limit".to_string(), l.to_string())));
+        p.query.extend(start.take().map(|s| ("start".to_string(), s)));
+        let (status, answer) = exchange(call, b, &p)?;
+        pages += 1;
+        if let Some(list) = answer.get(key).and_then(Value::as_array) {
+            records.extend(list.iter().cloned());
+        }
+        let next = answer.get("next").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_string);
+        if !return_all || next.is_none() || pages >= max_pages {
+            break (status, next);
+        }
+        call.pace(pace_ms(b.api));
+        start = next;
+    };
+    if lookup {
+        let search = input.get("search").and_then(Value::as_str).map(str::to_lowercase);
+        let result: Vec<Value> = records
+            .iter()
+            .filter_map(|r| {
+                let shown = r.get(text).and_then(util::scalar_text)?;
+                let keep = search.as_ref().is_none_or(|s| shown.to_lowercase().contains(s));
+                keep.then(|| json!({"text": shown, "value": r.get(value).cloned().unwrap_or(Value::Null)}))
+            })
+            .collect();
+        return Ok((json!({"result": result}), status));
+    }
+    let truncated = return_all && next.is_some();
+    Ok((json!({ key: records, "next": next, "pages": pages, "truncated": truncated }), status))
+}
