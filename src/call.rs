@@ -74,7 +74,10 @@ impl<'a> Call<'a> {
         request_id: Option<&str>,
         probe: Probe,
     ) -> Call<'a> {
-        let budget = timeout_ms.map(u64::from).unwrap_or(DEFAULT_TIMEOUT_MS).max(1);
+        let budget = timeout_ms
+            .map(u64::from)
+            .unwrap_or(DEFAULT_TIMEOUT_MS)
+            .max(1);
         Call {
             transport,
             clock,
@@ -372,4 +375,3 @@ pub fn json_output(resp: &HttpResponse) -> Value {
     serde_json::from_slice(&resp.body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&resp.body).into_owned()))
 }
-

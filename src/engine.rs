@@ -31,21 +31,26 @@ impl<'a> Connector<'a> {
     /// Tests a connection (see `crate::auth`).
     pub fn authenticate(&self, config: &ConnectionConfig) -> Result<AuthInfo, ConnectorError> {
         let secrets = config.credentials.secrets();
-        let mut call = self.call(config, None, None).map_err(|e| e.scrub(&secrets))?;
+        let mut call = self
+            .call(config, None, None)
+            .map_err(|e| e.scrub(&secrets))?;
         crate::auth::probe(&mut call).map_err(|e| e.scrub(&secrets))
     }
 
     /// Runs one operation.
     pub fn execute(&self, request: &ExecuteRequest) -> Result<ExecuteResponse, ConnectorError> {
         let secrets = request.config.credentials.secrets();
-        self.execute_inner(request).map_err(|e| e.scrub(&secrets)).map(|mut r| {
-            r.output = util::redact(&r.output, &secrets);
-            r
-        })
+        self.execute_inner(request)
+            .map_err(|e| e.scrub(&secrets))
+            .map(|mut r| {
+                r.output = util::redact(&r.output, &secrets);
+                r
+            })
     }
 
     fn execute_inner(&self, request: &ExecuteRequest) -> Result<ExecuteResponse, ConnectorError> {
-        let bound = catalog::find(&request.operation_id).ok_or_else(|| unknown_operation(&request.operation_id))?;
+        let bound = catalog::find(&request.operation_id)
+            .ok_or_else(|| unknown_operation(&request.operation_id))?;
         if bound.api != request.config.connector {
             return Err(ConnectorError::invalid_config(format!(
                 "`{}` is a {} operation but the connection is a {} connection; run it on a {} connection",
@@ -58,10 +63,17 @@ impl<'a> Connector<'a> {
         let input: Value = serde_json::from_str(&request.input).map_err(|e| {
             ConnectorError::invalid_input(
                 "",
-                format!("the input is not valid JSON ({e}); send a JSON object such as {}", bound.op.example),
+                format!(
+                    "the input is not valid JSON ({e}); send a JSON object such as {}",
+                    bound.op.example
+                ),
             )
         })?;
-        let mut call = self.call(&request.config, request.timeout_ms, request.request_id.as_deref())?;
+        let mut call = self.call(
+            &request.config,
+            request.timeout_ms,
+            request.request_id.as_deref(),
+        )?;
         let mut valid = schema::validate(&bound.field_groups(), &input)?;
         if let Some(rule) = bound.op.rule {
             let problems = rule(&mut valid, &|| call.ulid());
@@ -74,7 +86,11 @@ impl<'a> Connector<'a> {
             Runner::Raw => crate::run::raw::run(&mut call, valid),
             Runner::Custom(f) => {
                 let (output, status) = f(&mut call, bound.op, valid)?;
-                Ok(ExecuteResponse { output: output.to_string(), status, requests: call.requests })
+                Ok(ExecuteResponse {
+                    output: output.to_string(),
+                    status,
+                    requests: call.requests,
+                })
             }
         }
     }
@@ -87,7 +103,12 @@ impl<'a> Connector<'a> {
         self.call(config, None, None).expect("valid config")
     }
 
-    fn call<'c>(&self, config: &'c ConnectionConfig, timeout_ms: Option<u32>, request_id: Option<&str>) -> Result<Call<'c>, ConnectorError>
+    fn call<'c>(
+        &self,
+        config: &'c ConnectionConfig,
+        timeout_ms: Option<u32>,
+        request_id: Option<&str>,
+    ) -> Result<Call<'c>, ConnectorError>
     where
         'a: 'c,
     {
@@ -101,7 +122,14 @@ impl<'a> Connector<'a> {
                 ));
             }
         }
-        Ok(Call::new(self.transport, self.clock, config, timeout_ms, request_id, crate::auth::probe))
+        Ok(Call::new(
+            self.transport,
+            self.clock,
+            config,
+            timeout_ms,
+            request_id,
+            crate::auth::probe,
+        ))
     }
 }
 
@@ -111,7 +139,11 @@ fn unknown_operation(id: &str) -> ConnectorError {
         FixBy::User,
         format!(
             "there is no operation `{id}`; did you mean {}? (`cio-host operations` lists them all)",
-            catalog::nearest(id, 3).iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            catalog::nearest(id, 3)
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     )
 }
@@ -152,4 +184,3 @@ fn check_credentials(config: &ConnectionConfig) -> Result<(), ConnectorError> {
         ))),
     }
 }
-

@@ -216,9 +216,20 @@ fn errors_name_the_fix_and_never_leak_secrets() {
         e.message
     );
 
-    let e = exec(&t, &c, "track.customer.identfy", track(Region::Us), json!({})).unwrap_err();
+    let e = exec(
+        &t,
+        &c,
+        "track.customer.identfy",
+        track(Region::Us),
+        json!({}),
+    )
+    .unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnknownOperation);
-    assert!(e.message.contains("did you mean `track.customer.identify`"), "{}", e.message);
+    assert!(
+        e.message.contains("did you mean `track.customer.identify`"),
+        "{}",
+        e.message
+    );
     assert_eq!(e.message.matches("`track.").count(), 4, "{}", e.message);
     let e = exec(
         &t,

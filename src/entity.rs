@@ -8,19 +8,50 @@ use serde_json::{Map, Value};
 use crate::schema::{pointer_escape, Field, Place, Ty};
 
 const ACTIONS: &[&str] = &[
-    "identify", "identify_anonymous", "delete", "event", "screen", "page", "add_relationships",
-    "delete_relationships", "add_device", "delete_device", "merge", "suppress", "unsuppress",
+    "identify",
+    "identify_anonymous",
+    "delete",
+    "event",
+    "screen",
+    "page",
+    "add_relationships",
+    "delete_relationships",
+    "add_device",
+    "delete_device",
+    "merge",
+    "suppress",
+    "unsuppress",
 ];
 const ONE_OF_PEOPLE: &[Field] = &[
     Field::key("id", Ty::IdText, "Id", "The person's id.").max_bytes(150),
     Field::key("email", Ty::Str, "Email", "The person's email."),
-    Field::key("cio_id", Ty::Str, "cio_id", "The person's cio_id, without the cio_ prefix."),
+    Field::key(
+        "cio_id",
+        Ty::Str,
+        "cio_id",
+        "The person's cio_id, without the cio_ prefix.",
+    ),
 ];
 const DEVICE: &[Field] = &[
     Field::key("token", Ty::Str, "Token", "The device's push token.").required(),
-    Field::key("platform", Ty::Enum(&["ios", "android"]), "Platform", "ios or android (add_device)."),
-    Field::key("last_used", Ty::Timestamp, "Last used", "Unix seconds or ISO-8601."),
-    Field::key("attributes", Ty::StrMap, "Attributes", "Device attributes (text values)."),
+    Field::key(
+        "platform",
+        Ty::Enum(&["ios", "android"]),
+        "Platform",
+        "ios or android (add_device).",
+    ),
+    Field::key(
+        "last_used",
+        Ty::Timestamp,
+        "Last used",
+        "Unix seconds or ISO-8601.",
+    ),
+    Field::key(
+        "attributes",
+        Ty::StrMap,
+        "Attributes",
+        "Device attributes (text values).",
+    ),
 ];
 const RELATIONSHIP: &[Field] = &[
     Field::key("identifiers", Ty::Obj, "Identifiers", "For a person: the object's {object_type_id, object_id}; for an object: the person's {id|email|cio_id}.").required(),
@@ -54,8 +85,27 @@ pub const BATCH: Field = Field::new(
 
 fn actions_of(kind: &str) -> &'static [&'static str] {
     match kind {
-        "person" => &["identify", "delete", "event", "screen", "page", "add_relationships", "delete_relationships", "add_device", "delete_device", "merge", "suppress", "unsuppress"],
-        "object" => &["identify", "identify_anonymous", "delete", "add_relationships", "delete_relationships"],
+        "person" => &[
+            "identify",
+            "delete",
+            "event",
+            "screen",
+            "page",
+            "add_relationships",
+            "delete_relationships",
+            "add_device",
+            "delete_device",
+            "merge",
+            "suppress",
+            "unsuppress",
+        ],
+        "object" => &[
+            "identify",
+            "identify_anonymous",
+            "delete",
+            "add_relationships",
+            "delete_relationships",
+        ],
         _ => &["event"],
     }
 }
@@ -65,25 +115,44 @@ fn text(v: Option<&Value>) -> Option<&str> {
 }
 
 /// Checks one v2 operation at `at` (a JSON Pointer prefix) and fills a missing event id.
-pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -> Vec<(String, String)> {
+pub fn check(
+    op: &mut Map<String, Value>,
+    at: &str,
+    ulid: &dyn Fn() -> String,
+) -> Vec<(String, String)> {
     let mut problems = Vec::new();
-    let mut say = |field: &str, msg: String| problems.push((format!("{at}/{}", pointer_escape(field)), msg));
+    let mut say =
+        |field: &str, msg: String| problems.push((format!("{at}/{}", pointer_escape(field)), msg));
     let kind = text(op.get("type")).unwrap_or("").to_string();
     let action = text(op.get("action")).unwrap_or("").to_string();
     if !actions_of(&kind).contains(&action.as_str()) {
-        say("action", format!("a {kind} operation has no action `{action}`; it takes {}", actions_of(&kind).join(", ")));
+        say(
+            "action",
+            format!(
+                "a {kind} operation has no action `{action}`; it takes {}",
+                actions_of(&kind).join(", ")
+            ),
+        );
         return problems;
     }
     let ids = op.get("identifiers").and_then(Value::as_object);
-    let keys: Vec<&str> = ids.map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> = ids
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     let ids_ok = match (kind.as_str(), ids) {
         ("person", _) if action == "merge" => {
             if ids.is_some() {
-                say("identifiers", "merge takes primary and secondary, not identifiers".into());
+                say(
+                    "identifiers",
+                    "merge takes primary and secondary, not identifiers".into(),
+                );
             }
             for side in ["primary", "secondary"] {
                 if op.get(side).is_none() {
-                    say(side, format!("merge needs `{side}`: {{\"id\"|\"email\"|\"cio_id\": …}}"));
+                    say(
+                        side,
+                        format!("merge needs `{side}`: {{\"id\"|\"email\"|\"cio_id\": …}}"),
+                    );
                 }
             }
             true
@@ -95,7 +164,11 @@ pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -
         }
         ("object", Some(m)) => match keys.as_slice() {
             ["cio_object_id"] => m["cio_object_id"].is_string(),
-            _ => keys.len() == 2 && text(m.get("object_type_id")).is_some() && text(m.get("object_id")).is_some(),
+            _ => {
+                keys.len() == 2
+                    && text(m.get("object_type_id")).is_some()
+                    && text(m.get("object_id")).is_some()
+            }
         },
         ("delivery", Some(m)) => keys == ["id"] && text(m.get("id")).is_some(),
         _ => false,
@@ -106,11 +179,17 @@ pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -
             "object" => "{\"object_type_id\":\"1\",\"object_id\":\"acme\"} (both strings) or {\"cio_object_id\":\"…\"}",
             _ => "{\"id\":\"<delivery id>\"}",
         };
-        say("identifiers", format!("a {kind} operation needs identifiers {want}"));
+        say(
+            "identifiers",
+            format!("a {kind} operation needs identifiers {want}"),
+        );
     }
     if let Some(cio) = ids.and_then(|m| m.get("cio_id")).and_then(Value::as_str) {
         if cio.starts_with("cio_") {
-            say("identifiers", "identifiers.cio_id is written without the cio_ prefix".into());
+            say(
+                "identifiers",
+                "identifiers.cio_id is written without the cio_ prefix".into(),
+            );
         }
     }
     let needs_name = matches!(action.as_str(), "event" | "page" | "screen");
@@ -118,11 +197,20 @@ pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -
         say("name", format!("{action} needs a `name`"));
     }
     if kind == "delivery" {
-        if !matches!(text(op.get("name")), Some("opened" | "converted" | "delivered")) {
-            say("name", "a delivery event's name is opened, converted or delivered".into());
+        if !matches!(
+            text(op.get("name")),
+            Some("opened" | "converted" | "delivered")
+        ) {
+            say(
+                "name",
+                "a delivery event's name is opened, converted or delivered".into(),
+            );
         }
         if text(op.get("attributes").and_then(|a| a.get("device_token"))).is_none() {
-            say("attributes", "a delivery event needs attributes.device_token".into());
+            say(
+                "attributes",
+                "a delivery event needs attributes.device_token".into(),
+            );
         }
     }
     if action.ends_with("_device") {
@@ -131,11 +219,17 @@ pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -
             say("device", format!("{action} needs device.token"));
         }
         if action == "add_device" && text(device.and_then(|d| d.get("platform"))).is_none() {
-            say("device", "add_device needs device.platform (ios or android)".into());
+            say(
+                "device",
+                "add_device needs device.platform (ios or android)".into(),
+            );
         }
     }
     if action.ends_with("_relationships") && op.get("cio_relationships").is_none() {
-        say("cio_relationships", format!("{action} needs cio_relationships"));
+        say(
+            "cio_relationships",
+            format!("{action} needs cio_relationships"),
+        );
     }
     if kind == "person" && needs_name && !op.contains_key("id") {
         op.insert("id".into(), Value::String(ulid()));
@@ -144,17 +238,28 @@ pub fn check(op: &mut Map<String, Value>, at: &str, ulid: &dyn Fn() -> String) -
 }
 
 /// The rule of `entity.submit`.
-pub fn entity_rule(input: &mut Map<String, Value>, ulid: &dyn Fn() -> String) -> Vec<(String, String)> {
+pub fn entity_rule(
+    input: &mut Map<String, Value>,
+    ulid: &dyn Fn() -> String,
+) -> Vec<(String, String)> {
     check(input, "", ulid)
 }
 
 /// The rule of `batch.submit`: every item, with pointers into `batch`.
-pub fn batch_rule(input: &mut Map<String, Value>, ulid: &dyn Fn() -> String) -> Vec<(String, String)> {
-    let Some(Value::Array(items)) = input.get_mut("batch") else { return Vec::new() };
+pub fn batch_rule(
+    input: &mut Map<String, Value>,
+    ulid: &dyn Fn() -> String,
+) -> Vec<(String, String)> {
+    let Some(Value::Array(items)) = input.get_mut("batch") else {
+        return Vec::new();
+    };
     items
         .iter_mut()
         .enumerate()
-        .filter_map(|(i, v)| v.as_object_mut().map(|o| check(o, &format!("/batch/{i}"), ulid)))
+        .filter_map(|(i, v)| {
+            v.as_object_mut()
+                .map(|o| check(o, &format!("/batch/{i}"), ulid))
+        })
         .flatten()
         .collect()
 }
@@ -166,20 +271,59 @@ mod tests {
 
     fn problems(v: Value) -> Vec<String> {
         let mut m = v.as_object().unwrap().clone();
-        check(&mut m, "", &|| "01ARZ3NDEKTSV4RRFFQ69G5FAV".into()).into_iter().map(|(p, _)| p).collect()
+        check(&mut m, "", &|| "01ARZ3NDEKTSV4RRFFQ69G5FAV".into())
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect()
     }
 
     #[test]
     fn the_matrix_and_required_fields() {
-        assert!(problems(json!({"type": "person", "action": "identify", "identifiers": {"id": "42"}})).is_empty());
-        assert_eq!(problems(json!({"type": "object", "action": "event", "identifiers": {"id": "1"}})), ["/action"]);
-        assert_eq!(problems(json!({"type": "person", "action": "identify", "identifiers": {"id": "1", "email": "a@b.c"}})), ["/identifiers"]);
-        assert_eq!(problems(json!({"type": "person", "action": "event", "identifiers": {"id": "1"}})), ["/name"]);
-        assert_eq!(problems(json!({"type": "person", "action": "add_device", "identifiers": {"id": "1"}, "device": {"token": "t"}})), ["/device"]);
-        assert_eq!(problems(json!({"type": "person", "action": "merge", "primary": {"id": "1"}})), ["/secondary"]);
-        assert_eq!(problems(json!({"type": "object", "action": "identify", "identifiers": {"object_type_id": "1"}})), ["/identifiers"]);
-        assert_eq!(problems(json!({"type": "delivery", "action": "event", "identifiers": {"id": "d"}, "name": "opened"})), ["/attributes"]);
-        let mut m = json!({"type": "person", "action": "page", "identifiers": {"id": "1"}, "name": "/"}).as_object().unwrap().clone();
+        assert!(problems(
+            json!({"type": "person", "action": "identify", "identifiers": {"id": "42"}})
+        )
+        .is_empty());
+        assert_eq!(
+            problems(json!({"type": "object", "action": "event", "identifiers": {"id": "1"}})),
+            ["/action"]
+        );
+        assert_eq!(
+            problems(
+                json!({"type": "person", "action": "identify", "identifiers": {"id": "1", "email": "a@b.c"}})
+            ),
+            ["/identifiers"]
+        );
+        assert_eq!(
+            problems(json!({"type": "person", "action": "event", "identifiers": {"id": "1"}})),
+            ["/name"]
+        );
+        assert_eq!(
+            problems(
+                json!({"type": "person", "action": "add_device", "identifiers": {"id": "1"}, "device": {"token": "t"}})
+            ),
+            ["/device"]
+        );
+        assert_eq!(
+            problems(json!({"type": "person", "action": "merge", "primary": {"id": "1"}})),
+            ["/secondary"]
+        );
+        assert_eq!(
+            problems(
+                json!({"type": "object", "action": "identify", "identifiers": {"object_type_id": "1"}})
+            ),
+            ["/identifiers"]
+        );
+        assert_eq!(
+            problems(
+                json!({"type": "delivery", "action": "event", "identifiers": {"id": "d"}, "name": "opened"})
+            ),
+            ["/attributes"]
+        );
+        let mut m =
+            json!({"type": "person", "action": "page", "identifiers": {"id": "1"}, "name": "/"})
+                .as_object()
+                .unwrap()
+                .clone();
         assert!(check(&mut m, "", &|| "01ARZ3NDEKTSV4RRFFQ69G5FAV".into()).is_empty());
         assert_eq!(m["id"], "01ARZ3NDEKTSV4RRFFQ69G5FAV");
     }

@@ -68,7 +68,10 @@ pub enum Placed {
 pub fn looks_like_email(s: &str) -> bool {
     match s.split_once('@') {
         Some((a, b)) => {
-            !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
+            !a.is_empty()
+                && b.contains('.')
+                && !b.starts_with('.')
+                && !b.ends_with('.')
                 && !s.contains(char::is_whitespace)
         }
         None => false,
@@ -96,12 +99,18 @@ pub fn place(
 ) -> Result<Placed, ConnectorError> {
     let bad = |msg: String| ConnectorError::invalid_input(pointer, msg);
     let ty = match given {
-        Some(t) => IdType::parse(t).ok_or_else(|| bad(format!("unknown identifier type `{t}`; use id, email or cio_id")))?,
+        Some(t) => IdType::parse(t).ok_or_else(|| {
+            bad(format!(
+                "unknown identifier type `{t}`; use id, email or cio_id"
+            ))
+        })?,
         None => detect(value),
     };
     let bare = value.strip_prefix("cio_").unwrap_or(value);
     if ty == IdType::CioId && bare.is_empty() {
-        return Err(bad("a cio_id must not be empty (write it with or without the cio_ prefix)".into()));
+        return Err(bad(
+            "a cio_id must not be empty (write it with or without the cio_ prefix)".into(),
+        ));
     }
     if ty == IdType::Email && !looks_like_email(value) {
         return Err(bad(format!("the identifier type is email but {} is not an email address; fix it or set the type to id", json!(value))));
@@ -155,13 +164,28 @@ mod tests {
         assert_eq!(detect("jane+1@example.com"), IdType::Email);
         assert_eq!(detect("42"), IdType::Id);
         assert_eq!(detect("a@b"), IdType::Id);
-        assert_eq!(place(Wire::TrackPath, "abc", Some("cio_id"), "/id").unwrap(), Placed::Path("cio_abc".into(), None));
-        assert_eq!(place(Wire::AppPath, "cio_abc", None, "/id").unwrap(), Placed::Path("abc".into(), Some("cio_id")));
+        assert_eq!(
+            place(Wire::TrackPath, "abc", Some("cio_id"), "/id").unwrap(),
+            Placed::Path("cio_abc".into(), None)
+        );
+        assert_eq!(
+            place(Wire::AppPath, "cio_abc", None, "/id").unwrap(),
+            Placed::Path("abc".into(), Some("cio_id"))
+        );
         assert_eq!(
             place(Wire::Identifiers("identifiers"), "cio_abc", None, "/id").unwrap(),
             Placed::Body("identifiers", json!({"cio_id": "abc"}))
         );
-        assert_eq!(place(Wire::PrefixedQuery("customer_id"), "abc", Some("cio_id"), "/id").unwrap(), Placed::Query("customer_id", "cio_abc".into()));
+        assert_eq!(
+            place(
+                Wire::PrefixedQuery("customer_id"),
+                "abc",
+                Some("cio_id"),
+                "/id"
+            )
+            .unwrap(),
+            Placed::Query("customer_id", "cio_abc".into())
+        );
         assert!(place(Wire::TrackPath, "cio_x", Some("id"), "/id").is_err());
         assert!(place(Wire::TrackPath, "42", Some("email"), "/id").is_err());
         assert!(place(Wire::TrackPath, "+1555", Some("phone"), "/id").is_err());

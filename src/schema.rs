@@ -113,7 +113,12 @@ impl Field {
     }
 
     /// A key of a nested object (`Ty::Object`, `Ty::OneOf`): its place is its own name.
-    pub const fn key(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
+    pub const fn key(
+        name: &'static str,
+        ty: Ty,
+        title: &'static str,
+        description: &'static str,
+    ) -> Field {
         Field::new(name, ty, Place::Control, title, description)
     }
 
@@ -155,7 +160,10 @@ impl Field {
 
     fn schema(&self, api: &str) -> Value {
         let mut s = ty_schema(&self.ty, api);
-        if let Some(d) = self.default.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
+        if let Some(d) = self
+            .default
+            .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        {
             s["default"] = d;
         }
         if let Some((min, max)) = self.range {
@@ -175,7 +183,9 @@ impl Field {
             s["x-max-bytes"] = json!(n);
         }
         if let Some(l) = self.lookup {
-            s["x-lookup"] = json!(format!("{api}.{l}"));
+            // Track has no listing endpoints: its dropdowns are filled over an App connection.
+            let from = if api == "track" { "app" } else { api };
+            s["x-lookup"] = json!(format!("{from}.{l}"));
         }
         s
     }
@@ -186,44 +196,45 @@ fn object_schema(fields: &[Field], api: &str) -> Value {
     for f in fields {
         props.insert(f.name.to_string(), f.schema(api));
     }
-    let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| f.name)
+        .collect();
     json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
 }
 
+/// Schemas of the scalar types as JSON text (smaller in the component than building code).
+const TIMESTAMP_SCHEMA: &str = r#"{"anyOf":[{"type":"integer","title":"Unix seconds"},{"type":"number","title":"Unix seconds with a fraction (dropped)"},{"type":"string","format":"date-time","title":"ISO-8601 date-time"},{"type":"string","format":"date","title":"ISO-8601 date (midnight UTC)"},{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]*)?$","title":"Unix seconds as text"}]}"#;
+
 fn ty_schema(ty: &Ty, api: &str) -> Value {
-    match ty {
-        Ty::Str => json!({"type": "string"}),
-        Ty::Int => json!({"type": "integer"}),
-        Ty::Num => json!({"type": "number"}),
-        Ty::Bool => json!({"type": "boolean"}),
-        Ty::Obj => json!({"type": "object"}),
-        Ty::Any => json!({}),
-        Ty::Timestamp => json!({"anyOf": [
-            {"type": "integer", "title": "Unix seconds"},
-            {"type": "number", "title": "Unix seconds with a fraction (dropped)"},
-            {"type": "string", "format": "date-time", "title": "ISO-8601 date-time"},
-            {"type": "string", "format": "date", "title": "ISO-8601 date (midnight UTC)"},
-            {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]*)?$", "title": "Unix seconds as text"}
-        ]}),
-        Ty::Ulid => json!({"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}),
-        Ty::Enum(values) => json!({"type": "string", "enum": values}),
-        Ty::IntOrStr | Ty::IdText => json!({"type": ["string", "integer"]}),
-        Ty::StrMap => json!({"type": "object", "additionalProperties": {"type": "string"}}),
-        Ty::Attributes => json!({
-            "type": "object", "maxProperties": 300, "propertyNames": {"maxLength": 150},
-            "additionalProperties": {"maxLength": 1000}
-        }),
-        Ty::Object(fields) => object_schema(fields, api),
+    let text = match ty {
+        Ty::Str => r#"{"type":"string"}"#,
+        Ty::Int => r#"{"type":"integer"}"#,
+        Ty::Num => r#"{"type":"number"}"#,
+        Ty::Bool => r#"{"type":"boolean"}"#,
+        Ty::Obj => r#"{"type":"object"}"#,
+        Ty::Any => "{}",
+        Ty::Timestamp => TIMESTAMP_SCHEMA,
+        Ty::Ulid => r#"{"type":"string","pattern":"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}"#,
+        Ty::IntOrStr | Ty::IdText => r#"{"type":["string","integer"]}"#,
+        Ty::StrMap => r#"{"type":"object","additionalProperties":{"type":"string"}}"#,
+        Ty::Attributes => {
+            r#"{"type":"object","maxProperties":300,"propertyNames":{"maxLength":150},"additionalProperties":{"maxLength":1000}}"#
+        }
+        Ty::Enum(values) => return json!({"type": "string", "enum": values}),
+        Ty::Object(fields) => return object_schema(fields, api),
         Ty::OneOf(fields) => {
             let mut s = object_schema(fields, api);
             s["minProperties"] = json!(1);
             s["maxProperties"] = json!(1);
-            s
+            return s;
         }
         Ty::List(item, min, max) => {
-            json!({"type": "array", "items": ty_schema(item, api), "minItems": min, "maxItems": max})
+            return json!({"type": "array", "items": ty_schema(item, api), "minItems": min, "maxItems": max})
         }
-    }
+    };
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 /// Builds the JSON Schema 2020-12 document of an operation's input from its field groups.
@@ -238,7 +249,10 @@ pub fn input_schema(
     let mut s = object_schema(&fields, api);
     let obj = s.as_object_mut().expect("object schema");
     let mut doc = Map::new();
-    doc.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+    doc.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
     doc.insert("title".into(), json!(title));
     doc.insert("description".into(), json!(description));
     doc.append(obj);
@@ -264,7 +278,11 @@ type Problems = Vec<(String, String)>;
 pub fn problems_error(problems: Problems) -> ConnectorError {
     let mut err = ConnectorError::invalid_input(
         problems[0].0.clone(),
-        problems.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; "),
+        problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
     );
     err.pointers = problems.into_iter().map(|(p, _)| p).collect();
     err
@@ -301,7 +319,10 @@ fn check_object(
         let pointer = format!("{at}/{}", pointer_escape(key));
         let Some(field) = fields.iter().find(|f| f.name == key) else {
             let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-            problems.push((pointer, format!("unknown field `{key}`; allowed here: {}", known.join(", "))));
+            problems.push((
+                pointer,
+                format!("unknown field `{key}`; allowed here: {}", known.join(", ")),
+            ));
             continue;
         };
         if value.is_null() && !field.required {
@@ -313,13 +334,21 @@ fn check_object(
     }
     for f in fields.iter().filter(|f| f.required) {
         if obj.get(f.name).is_none_or(Value::is_null) {
-            problems.push((format!("{at}/{}", f.name), format!("`{}` is required: {}", f.name, f.description)));
+            problems.push((
+                format!("{at}/{}", f.name),
+                format!("`{}` is required: {}", f.name, f.description),
+            ));
         }
     }
     out
 }
 
-fn check_field(field: &Field, value: &Value, pointer: &str, problems: &mut Problems) -> Option<Value> {
+fn check_field(
+    field: &Field,
+    value: &Value,
+    pointer: &str,
+    problems: &mut Problems,
+) -> Option<Value> {
     let name = field.name;
     let before = problems.len();
     let v = check_ty(&field.ty, value, pointer, problems)?;
@@ -330,9 +359,14 @@ fn check_field(field: &Field, value: &Value, pointer: &str, problems: &mut Probl
         problems.push((pointer.to_string(), format!("`{name}` {msg}")));
         None
     };
-    if let (Some((min, max)), Some(n)) = (field.range, v.as_i64().or(v.is_u64().then_some(i64::MAX))) {
+    if let (Some((min, max)), Some(n)) =
+        (field.range, v.as_i64().or(v.is_u64().then_some(i64::MAX)))
+    {
         if n < min || n > max {
-            return fail(problems, format!("must be between {min} and {max}, not {n}"));
+            return fail(
+                problems,
+                format!("must be between {min} and {max}, not {n}"),
+            );
         }
     }
     if let Some(max) = field.max_bytes {
@@ -342,7 +376,10 @@ fn check_field(field: &Field, value: &Value, pointer: &str, problems: &mut Probl
             other => other.to_string().len(),
         };
         if len > max {
-            return fail(problems, format!("is {len} bytes long; Customer.io allows at most {max}"));
+            return fail(
+                problems,
+                format!("is {len} bytes long; Customer.io allows at most {max}"),
+            );
         }
     }
     if let Value::String(s) = &v {
@@ -457,7 +494,8 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
 fn is_ulid(s: &str) -> bool {
     s.len() == 26
         && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric() && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U')
+            b.is_ascii_alphanumeric()
+                && !matches!(b.to_ascii_uppercase(), b'I' | b'L' | b'O' | b'U')
         })
 }
 
@@ -479,13 +517,42 @@ mod tests {
         Field::key("at", Ty::Timestamp, "At", "when"),
     ];
     const FIELDS: &[Field] = &[
-        Field::new("id", Ty::Str, Place::Path, "Id", "who").required().max_bytes(5),
+        Field::new("id", Ty::Str, Place::Path, "Id", "who")
+            .required()
+            .max_bytes(5),
         Field::new("at", Ty::Timestamp, Place::Body("timestamp"), "At", "when"),
-        Field::new("kind", Ty::Enum(&["a", "b"]), Place::Body("kind"), "Kind", "which"),
+        Field::new(
+            "kind",
+            Ty::Enum(&["a", "b"]),
+            Place::Body("kind"),
+            "Kind",
+            "which",
+        ),
         Field::new("n", Ty::Int, Place::Body("n"), "N", "count"),
-        Field::new("dev", Ty::Object(INNER), Place::Body("device"), "Device", "d"),
-        Field::new("ids", Ty::List(&Ty::IdText, 1, 2), Place::Body("ids"), "Ids", "i"),
-        Field::new("who", Ty::OneOf(&[Field::key("id", Ty::Str, "Id", "i"), Field::key("email", Ty::Str, "E", "e")]), Place::Body("who"), "Who", "w"),
+        Field::new(
+            "dev",
+            Ty::Object(INNER),
+            Place::Body("device"),
+            "Device",
+            "d",
+        ),
+        Field::new(
+            "ids",
+            Ty::List(&Ty::IdText, 1, 2),
+            Place::Body("ids"),
+            "Ids",
+            "i",
+        ),
+        Field::new(
+            "who",
+            Ty::OneOf(&[
+                Field::key("id", Ty::Str, "Id", "i"),
+                Field::key("email", Ty::Str, "E", "e"),
+            ]),
+            Place::Body("who"),
+            "Who",
+            "w",
+        ),
     ];
 
     #[test]
@@ -496,8 +563,22 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
-        for p in ["/at", "/kind", "/n", "/x~1y", "/id", "/dev/at", "/dev/token", "/ids/1", "/who"] {
-            assert!(err.pointers.contains(&p.to_string()), "{p} missing from {:?}", err.pointers);
+        for p in [
+            "/at",
+            "/kind",
+            "/n",
+            "/x~1y",
+            "/id",
+            "/dev/at",
+            "/dev/token",
+            "/ids/1",
+            "/who",
+        ] {
+            assert!(
+                err.pointers.contains(&p.to_string()),
+                "{p} missing from {:?}",
+                err.pointers
+            );
         }
         assert!(err.message.contains("unknown field `x/y`"));
     }
@@ -524,7 +605,10 @@ mod tests {
         assert_eq!(s["properties"]["id"]["x-max-bytes"], json!(5));
         assert_eq!(s["properties"]["kind"]["enum"], json!(["a", "b"]));
         assert_eq!(s["properties"]["dev"]["required"], json!(["token"]));
-        assert_eq!(s["properties"]["ids"]["items"]["type"], json!(["string", "integer"]));
+        assert_eq!(
+            s["properties"]["ids"]["items"]["type"],
+            json!(["string", "integer"])
+        );
         assert_eq!(s["properties"]["ids"]["maxItems"], json!(2));
         assert_eq!(s["properties"]["who"]["maxProperties"], json!(1));
         assert!(s["properties"]["at"]["anyOf"].is_array());

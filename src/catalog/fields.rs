@@ -4,20 +4,40 @@
 use crate::identity::Wire;
 use crate::schema::{Field, Place, Ty};
 
-const PERSON_HELP: &str = "The person's id, email address or cio_id (see id_type). At most 150 bytes.";
+const PERSON_HELP: &str =
+    "The person's id, email address or cio_id (see id_type). At most 150 bytes.";
 const ID_TYPE_HELP: &str = "What the identifier holds. Default: detected (a cio_ prefix means cio_id, an email address means email, anything else id).";
 const ID_TYPES: &[&str] = &["id", "email", "cio_id"];
 
 /// A person in a Track v1 path (`/customers/{id}`).
-pub const PERSON_TRACK: Field = Field::new("id", Ty::Str, Place::Ident(Wire::TrackPath, "id_type"), "Person identifier", PERSON_HELP)
-    .required()
-    .max_bytes(150);
+pub const PERSON_TRACK: Field = Field::new(
+    "id",
+    Ty::Str,
+    Place::Ident(Wire::TrackPath, "id_type"),
+    "Person identifier",
+    PERSON_HELP,
+)
+.required()
+.max_bytes(150);
 /// The type of `id`.
-pub const ID_TYPE: Field = Field::new("id_type", Ty::Enum(ID_TYPES), Place::Control, "Identifier type", ID_TYPE_HELP);
+pub const ID_TYPE: Field = Field::new(
+    "id_type",
+    Ty::Enum(ID_TYPES),
+    Place::Control,
+    "Identifier type",
+    ID_TYPE_HELP,
+);
 /// A person in a Track v2 `identifiers` object.
-pub const PERSON_V2: Field = PERSON_TRACK.at(Place::Ident(Wire::Identifiers("identifiers"), "id_type"));
+pub const PERSON_V2: Field =
+    PERSON_TRACK.at(Place::Ident(Wire::Identifiers("identifiers"), "id_type"));
 /// The type of a v2 person identifier (phone is allowed when the workspace uses it).
-pub const ID_TYPE_V2: Field = Field::new("id_type", Ty::Enum(&["id", "email", "cio_id", "phone"]), Place::Control, "Identifier type", ID_TYPE_HELP);
+pub const ID_TYPE_V2: Field = Field::new(
+    "id_type",
+    Ty::Enum(&["id", "email", "cio_id", "phone"]),
+    Place::Control,
+    "Identifier type",
+    ID_TYPE_HELP,
+);
 
 /// Person attributes merged into the body root.
 pub const ATTRIBUTES: Field = Field::new(
@@ -31,9 +51,15 @@ pub const ATTRIBUTES: Field = Field::new(
 pub const ATTRIBUTES_V2: Field = ATTRIBUTES.at(Place::Body("attributes"));
 
 /// Event name (≤ 100 bytes).
-pub const EVENT_NAME: Field = Field::new("name", Ty::Str, Place::Body("name"), "Event name", "The event name, e.g. purchase. At most 100 bytes.")
-    .required()
-    .max_bytes(100);
+pub const EVENT_NAME: Field = Field::new(
+    "name",
+    Ty::Str,
+    Place::Body("name"),
+    "Event name",
+    "The event name, e.g. purchase. At most 100 bytes.",
+)
+.required()
+.max_bytes(100);
 /// Event data (≤ 100,000 bytes).
 pub const EVENT_DATA: Field = Field::new(
     "data",
@@ -70,10 +96,16 @@ pub const ANONYMOUS_ID: Field = Field::new(
 .max_bytes(150);
 
 /// A manual segment's id.
-pub const SEGMENT_ID: Field = Field::new("segment_id", Ty::Int, Place::Path, "Segment", "The id of a manual segment (Segments → the segment's page).")
-    .required()
-    .range(1, i64::MAX)
-    .lookup("segment.lookup");
+pub const SEGMENT_ID: Field = Field::new(
+    "segment_id",
+    Ty::Int,
+    Place::Path,
+    "Segment",
+    "The id of a manual segment (Segments → the segment's page).",
+)
+.required()
+.range(1, i64::MAX)
+.lookup("segment.lookup");
 /// The ids of a segment request.
 pub const IDS: Field = Field::new(
     "ids",
@@ -84,29 +116,67 @@ pub const IDS: Field = Field::new(
 )
 .required();
 /// `id_type` as a query parameter for lists of ids.
-pub const ID_TYPE_QUERY: Field = Field::new("id_type", Ty::Enum(ID_TYPES), Place::Query("id_type"), "Identifier type", "What every entry of ids holds.").default("\"id\"");
+pub const ID_TYPE_QUERY: Field = Field::new(
+    "id_type",
+    Ty::Enum(ID_TYPES),
+    Place::Query("id_type"),
+    "Identifier type",
+    "What every entry of ids holds.",
+)
+.default("\"id\"");
 
 /// A Customer.io delivery id (`CIO-Delivery-ID`).
-pub const DELIVERY_ID: Field = Field::new("delivery_id", Ty::Str, Place::Body("delivery_id"), "Delivery id", "The delivery's id (the CIO-Delivery-ID header or the message's delivery_id).")
-    .required()
-    .max_bytes(500);
+pub const DELIVERY_ID: Field = Field::new(
+    "delivery_id",
+    Ty::Str,
+    Place::Body("delivery_id"),
+    "Delivery id",
+    "The delivery's id (the CIO-Delivery-ID header or the message's delivery_id).",
+)
+.required()
+.max_bytes(500);
 
 /// Object type id (`1` for the first object type).
-pub const OBJECT_TYPE_ID: Field = Field::new("object_type_id", Ty::IdText, Place::Body("identifiers/object_type_id"), "Object type", "The object type's id, e.g. 1 (Data → Objects).")
-    .required()
-    .max_bytes(150);
+pub const OBJECT_TYPE_ID: Field = Field::new(
+    "object_type_id",
+    Ty::IdText,
+    Place::Body("identifiers/object_type_id"),
+    "Object type",
+    "The object type's id, e.g. 1 (Data → Objects).",
+)
+.required()
+.max_bytes(150);
 /// Object id.
-pub const OBJECT_ID: Field = Field::new("object_id", Ty::IdText, Place::Body("identifiers/object_id"), "Object id", "The object's id within its type, e.g. acme. At most 150 bytes.")
-    .required()
-    .max_bytes(150);
+pub const OBJECT_ID: Field = Field::new(
+    "object_id",
+    Ty::IdText,
+    Place::Body("identifiers/object_id"),
+    "Object id",
+    "The object's id within its type, e.g. acme. At most 150 bytes.",
+)
+.required()
+.max_bytes(150);
 
-const REL_ATTRS: Field = Field::key("relationship_attributes", Ty::Attributes, "Relationship attributes", "Attributes of the relationship, e.g. {\"role\":\"admin\"}.");
+const REL_ATTRS: Field = Field::key(
+    "relationship_attributes",
+    Ty::Attributes,
+    "Relationship attributes",
+    "Attributes of the relationship, e.g. {\"role\":\"admin\"}.",
+);
 const PERSON_KEYS: &[Field] = &[
     Field::key("id", Ty::IdText, "Id", "The person's id.").max_bytes(150),
     Field::key("email", Ty::Str, "Email", "The person's email."),
-    Field::key("cio_id", Ty::Str, "cio_id", "The person's cio_id (without cio_)."),
+    Field::key(
+        "cio_id",
+        Ty::Str,
+        "cio_id",
+        "The person's cio_id (without cio_).",
+    ),
 ];
-const OBJECT_KEYS: &[Field] = &[OBJECT_TYPE_ID.at(Place::Control), OBJECT_ID.at(Place::Control)];
+const OBJECT_KEYS: &[Field] = &[
+    OBJECT_TYPE_ID.at(Place::Control),
+    OBJECT_ID.at(Place::Control),
+];
 /// Relationships of an object to people.
 pub const PEOPLE_RELATIONSHIPS: Field = Field::new(
     "relationships",
@@ -127,10 +197,44 @@ pub const OBJECT_RELATIONSHIPS: Field = Field::new(
 
 /// Inputs of cursor-paged lists and lookups (added by the paginator).
 pub const PAGE: &[Field] = &[
-    Field::new("limit", Ty::Int, Place::Control, "Page size", "Records per page (the API's default when left out).").range(1, 1000),
-    Field::new("start", Ty::Str, Place::Control, "Start cursor", "The `next` cursor of an earlier page."),
-    Field::new("return_all", Ty::Bool, Place::Control, "Return all", "Follow `next` until the end or max_pages (lookups: default true).").default("false"),
-    Field::new("max_pages", Ty::Int, Place::Control, "Max pages", "Page cap for return_all.").default("20").range(1, 1000),
+    Field::new(
+        "limit",
+        Ty::Int,
+        Place::Control,
+        "Page size",
+        "Records per page (the API's default when left out).",
+    )
+    .range(1, 1000),
+    Field::new(
+        "start",
+        Ty::Str,
+        Place::Control,
+        "Start cursor",
+        "The `next` cursor of an earlier page.",
+    ),
+    Field::new(
+        "return_all",
+        Ty::Bool,
+        Place::Control,
+        "Return all",
+        "Follow `next` until the end or max_pages (lookups: default true).",
+    )
+    .default("false"),
+    Field::new(
+        "max_pages",
+        Ty::Int,
+        Place::Control,
+        "Max pages",
+        "Page cap for return_all.",
+    )
+    .default("20")
+    .range(1, 1000),
 ];
 /// The search input of lookups.
-pub const SEARCH: &[Field] = &[Field::new("search", Ty::Str, Place::Control, "Search", "Keep options whose text contains this (case-insensitive).")];
+pub const SEARCH: &[Field] = &[Field::new(
+    "search",
+    Ty::Str,
+    Place::Control,
+    "Search",
+    "Keep options whose text contains this (case-insensitive).",
+)];

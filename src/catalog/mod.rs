@@ -20,6 +20,7 @@ use crate::http::Method;
 use crate::schema::{self, Field};
 use crate::types::{ConnectorKind, Hints, OperationDescriptor, OperationKind};
 
+pub mod app;
 pub mod fields;
 pub mod raw;
 pub mod track;
@@ -119,7 +120,8 @@ pub enum Output {
 pub type Rule = fn(&mut Map<String, Value>, &dyn Fn() -> String) -> Vec<(String, String)>;
 
 /// A hand-written runner for a true one-off (Segment's `perform`).
-pub type Custom = fn(&mut Call<'_>, &Operation, Map<String, Value>) -> Result<(Value, u16), ConnectorError>;
+pub type Custom =
+    fn(&mut Call<'_>, &Operation, Map<String, Value>) -> Result<(Value, u16), ConnectorError>;
 
 /// How `execute` runs the operation.
 #[derive(Clone, Copy, Debug)]
@@ -174,11 +176,21 @@ pub struct Operation {
 }
 
 const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
-    Hints { read_only, destructive, idempotent, paginated: false }
+    Hints {
+        read_only,
+        destructive,
+        idempotent,
+        paginated: false,
+    }
 }
 
 /// A new entry with every part at its default: a GET of `/` with no fields and no paging.
-pub const fn op(apis: Apis, name: &'static str, title: &'static str, description: &'static str) -> Operation {
+pub const fn op(
+    apis: Apis,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+) -> Operation {
     Operation {
         apis,
         name,
@@ -186,7 +198,11 @@ pub const fn op(apis: Apis, name: &'static str, title: &'static str, description
         description,
         kind: OperationKind::Action,
         hints: hints(true, false, true),
-        requester: Requester { method: Method::Get, path: "/", base: Base::Api },
+        requester: Requester {
+            method: Method::Get,
+            path: "/",
+            base: Base::Api,
+        },
         fields: &[],
         set: &[],
         paginator: Paginator::None,
@@ -274,7 +290,12 @@ impl Operation {
         self
     }
     /// A dropdown source over the records under `key`.
-    pub const fn lookup(mut self, key: &'static str, text: &'static str, value: &'static str) -> Self {
+    pub const fn lookup(
+        mut self,
+        key: &'static str,
+        text: &'static str,
+        value: &'static str,
+    ) -> Self {
         self.output = Output::Lookup(key, text, value);
         self.kind = OperationKind::Lookup;
         self
@@ -337,7 +358,6 @@ pub struct Bound {
     pub op: &'static Operation,
 }
 
-
 impl Bound {
     /// `<api>.<name>`.
     pub fn id(&self) -> String {
@@ -364,7 +384,13 @@ impl Bound {
     /// The descriptor `list-operations` returns.
     pub fn descriptor(&self) -> OperationDescriptor {
         let api = self.api.as_str();
-        let input = schema::input_schema(self.op.title, self.op.description, api, &self.field_groups(), &self.example_value());
+        let input = schema::input_schema(
+            self.op.title,
+            self.op.description,
+            api,
+            &self.field_groups(),
+            &self.example_value(),
+        );
         OperationDescriptor {
             id: self.id(),
             title: self.op.title.into(),
@@ -378,61 +404,69 @@ impl Bound {
     }
 }
 
+/// Output schemas, as compact JSON text: parsed when a descriptor is made, which is smaller in
+/// the component than code that builds them.
+const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","sent"],"properties":{"complete":{"type":"boolean","description":"every slice was accepted"},"requests":{"type":"integer","description":"requests sent (one per slice)"},"sent":{"type":"integer","description":"items accepted by Customer.io"},"total":{"type":"integer","description":"items in the input"},"failed":{"type":"object","description":"the slice that failed and why; later slices were not sent","properties":{"slice":{"type":"integer"},"from":{"type":"integer"},"count":{"type":"integer"},"error":{"type":"object"}}}}}"#;
+const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer"},"reason":{"type":"string"},"field":{"type":"string"},"message":{"type":"string"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
+const EMPTY_OUT: &str = r#"{"type":"object","description":"Customer.io answers an empty JSON object when it accepted the request."}"#;
+const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","null"],"description":"cursor of the next page (give it as start); null at the end"},"pages":{"type":"integer"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
+const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string"},"value":{}}}}}}"#;
+
 /// The output schema generated from an entry's output part (and split).
 pub fn output_schema(op: &Operation) -> Value {
-    use serde_json::json;
-    let doc = |title: &str, mut s: Value| {
-        s["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
-        s["title"] = json!(title);
-        s
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let (title, mut s) = match (op.split, op.output) {
+        (Split::Count(..), _) => ("Split result", parse(SPLIT_OUT)),
+        (Split::Bytes(..), _) => ("Batch result", parse(BATCH_OUT)),
+        (_, Output::Empty) => ("Customer.io's answer", parse(EMPTY_OUT)),
+        (_, Output::One(key)) => (
+            "Customer.io's answer",
+            parse(&format!(
+                r#"{{"type":"object","required":["{key}"],"properties":{{"{key}":{{"type":"object"}}}}}}"#
+            )),
+        ),
+        (_, Output::List(key)) => {
+            let mut s = if op.paginator == Paginator::Cursor {
+                parse(PAGED_OUT)
+            } else {
+                parse(r#"{"type":"object","properties":{}}"#)
+            };
+            s["required"] = Value::from(vec![key]);
+            s["properties"][key] = parse(r#"{"type":"array","items":{"type":"object"}}"#);
+            ("Records", s)
+        }
+        (_, Output::Lookup(..)) => ("Dropdown options", parse(LOOKUP_OUT)),
+        (_, Output::Schema(s)) => return parse(s),
     };
-    match (op.split, op.output) {
-        (Split::Count(field, _), _) => doc("Split result", json!({"type": "object", "required": ["complete", "requests", "sent"], "properties": {
-            "complete": {"type": "boolean", "description": "every slice was accepted"},
-            "requests": {"type": "integer", "description": "requests sent (one per slice)"},
-            "sent": {"type": "integer", "description": format!("{field} accepted by Customer.io")},
-            "total": {"type": "integer", "description": format!("{field} in the input")},
-            "failed": {"type": "object", "description": "the slice that failed and why; later slices were not sent",
-                "properties": {"slice": {"type": "integer"}, "from": {"type": "integer"}, "count": {"type": "integer"}, "error": {"type": "object"}}}}})),
-        (Split::Bytes(field, _, _), _) => doc("Batch result", json!({"type": "object", "required": ["complete", "requests", "accepted"], "properties": {
-            "complete": {"type": "boolean", "description": "every item was accepted"},
-            "requests": {"type": "integer", "description": "requests sent"},
-            "total": {"type": "integer", "description": format!("{field} items in the input")},
-            "accepted": {"type": "integer", "description": "items Customer.io accepted"},
-            "errors": {"type": "array", "description": "items Customer.io refused, by their index in the input", "items": {"type": "object", "properties": {
-                "index": {"type": "integer"}, "reason": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"}}}},
-            "failed": {"type": "object", "description": "a request that failed as a whole; its items and later ones were not applied"}}})),
-        (_, Output::Empty) => doc("Customer.io's answer", json!({"type": "object", "description": "Customer.io answers an empty JSON object when it accepted the request."})),
-        (_, Output::One(key)) => doc("Customer.io's answer", json!({"type": "object", "required": [key], "properties": {key: {"type": "object"}}})),
-        (_, Output::List(key)) if op.paginator == Paginator::Cursor => doc("Records", json!({"type": "object", "required": [key], "properties": {
-            key: {"type": "array", "items": {"type": "object"}},
-            "next": {"type": ["string", "null"], "description": "cursor of the next page (give it as `start`); null at the end"},
-            "pages": {"type": "integer"},
-            "truncated": {"type": "boolean", "description": "return_all stopped at max_pages"}}})),
-        (_, Output::List(key)) => doc("Records", json!({"type": "object", "required": [key], "properties": {key: {"type": "array", "items": {"type": "object"}}}})),
-        (_, Output::Lookup(..)) => doc("Dropdown options", json!({"type": "object", "required": ["result"], "properties": {"result": {"type": "array", "items": {
-            "type": "object", "required": ["text", "value"], "properties": {"text": {"type": "string"}, "value": {}}}}}})),
-        (_, Output::Schema(s)) => serde_json::from_str(s).unwrap_or_else(|_| json!({})),
-    }
+    s["$schema"] = Value::from("https://json-schema.org/draft/2020-12/schema");
+    s["title"] = Value::from(title);
+    s
 }
 
 /// Every entry, Track first.
 fn entries() -> impl Iterator<Item = &'static Operation> {
-    track::OPERATIONS.iter().chain(raw::OPERATIONS.iter())
+    track::OPERATIONS
+        .iter()
+        .chain(app::OPERATIONS)
+        .chain(raw::OPERATIONS)
 }
 
 /// Every operation, bound to each API its entry exists on, grouped by API.
 pub fn all() -> impl Iterator<Item = Bound> {
-    ConnectorKind::ALL
-        .into_iter()
-        .flat_map(|api| entries().filter(move |op| has(op.apis, api)).map(move |op| Bound { api, op }))
+    ConnectorKind::ALL.into_iter().flat_map(|api| {
+        entries()
+            .filter(move |op| has(op.apis, api))
+            .map(move |op| Bound { api, op })
+    })
 }
 
 /// Finds an operation by id.
 pub fn find(id: &str) -> Option<Bound> {
     let (api, name) = id.split_once('.')?;
     let api = ConnectorKind::parse(api)?;
-    entries().find(|op| op.name == name && has(op.apis, api)).map(|op| Bound { api, op })
+    entries()
+        .find(|op| op.name == name && has(op.apis, api))
+        .map(|op| Bound { api, op })
 }
 
 /// All descriptors, in catalog order.
@@ -442,7 +476,10 @@ pub fn descriptors() -> Vec<OperationDescriptor> {
 
 /// The ids nearest to `id` (edit distance), for "did you mean" messages.
 pub fn nearest(id: &str, n: usize) -> Vec<String> {
-    let mut scored: Vec<(usize, String)> = all().map(|b| b.id()).map(|c| (distance(id, &c), c)).collect();
+    let mut scored: Vec<(usize, String)> = all()
+        .map(|b| b.id())
+        .map(|c| (distance(id, &c), c))
+        .collect();
     scored.sort();
     scored.into_iter().take(n).map(|(_, c)| c).collect()
 }

@@ -34,14 +34,26 @@ pub const FIELDS: &[Field] = &[
 /// The output schema of the raw operations.
 pub const OUTPUT_SCHEMA: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"HTTP response","type":"object","properties":{"status":{"type":"integer","description":"HTTP status"},"headers":{"type":"object","description":"Response headers (lower-case names; repeated headers become arrays)"},"body":{"description":"The body per response_type: JSON, text, base64 or null when empty"},"body_encoding":{"enum":["none","json","text","base64"]},"url":{"type":"string","description":"The final URL (no credentials)"},"attempts":{"type":"integer"},"debug":{"type":"object","description":"Request and response as sent and received, credentials redacted"}},"required":["status","headers","body","body_encoding","url"]}"#;
 
-
 /// One raw entry; the three differ only in API, wording and example.
-const fn raw(apis: Apis, title: &'static str, description: &'static str, example: &'static str) -> Operation {
-    let mut o = op(apis, "raw_http_request", title, description).fields(FIELDS).output(OUTPUT_SCHEMA).example(example);
+const fn raw(
+    apis: Apis,
+    title: &'static str,
+    description: &'static str,
+    example: &'static str,
+) -> Operation {
+    let mut o = op(apis, "raw_http_request", title, description)
+        .fields(FIELDS)
+        .output(OUTPUT_SCHEMA)
+        .example(example);
     o.kind = RawHttp;
     o.runner = Runner::Raw;
     // What a raw request does depends on its input: assume the worst.
-    o.hints = Hints { read_only: false, destructive: true, idempotent: false, paginated: false };
+    o.hints = Hints {
+        read_only: false,
+        destructive: true,
+        idempotent: false,
+        paginated: false,
+    };
     o
 }
 

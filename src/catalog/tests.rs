@@ -19,44 +19,92 @@ fn every_entry_is_well_formed() {
         let id = b.id();
         assert!(seen.insert(id.clone()), "duplicate id {id}");
         let parts: Vec<&str> = id.split('.').collect();
-        assert!(parts.len() == 3 || id.ends_with(".raw_http_request"), "{id} is not <api>.<resource>.<action>");
-        assert!(id.bytes().all(|c| c.is_ascii_lowercase() || c == b'_' || c == b'.'), "{id} is not snake_case");
+        assert!(
+            parts.len() == 3 || id.ends_with(".raw_http_request"),
+            "{id} is not <api>.<resource>.<action>"
+        );
+        assert!(
+            id.bytes()
+                .all(|c| c.is_ascii_lowercase() || c == b'_' || c == b'.'),
+            "{id} is not snake_case"
+        );
         let d = b.descriptor();
         let out: Value = serde_json::from_str(&d.output_schema).expect(&id);
-        assert!(out.is_object() && out.get("$schema").is_some(), "{id} output schema");
+        assert!(
+            out.is_object() && out.get("$schema").is_some(),
+            "{id} output schema"
+        );
         let ex = b.example_value();
         assert!(ex.is_object(), "{id} example");
         let input: Value = serde_json::from_str(&d.input_schema).unwrap();
         assert_eq!(input["examples"][0], ex, "{id}");
-        crate::schema::validate(&b.field_groups(), &ex).unwrap_or_else(|e| panic!("{id} example invalid: {e}"));
+        crate::schema::validate(&b.field_groups(), &ex)
+            .unwrap_or_else(|e| panic!("{id} example invalid: {e}"));
         let path = b.op.requester.path;
         assert!(path.starts_with('/'), "{id}");
-        for f in b.op.fields.iter().filter(|f| matches!(f.place, crate::schema::Place::Path | crate::schema::Place::Ident(crate::identity::Wire::TrackPath | crate::identity::Wire::AppPath, _))) {
-            assert!(path.contains(&format!("{{{}}}", f.name)), "{id} lacks {{{}}}", f.name);
+        for f in b.op.fields.iter().filter(|f| {
+            matches!(
+                f.place,
+                crate::schema::Place::Path
+                    | crate::schema::Place::Ident(
+                        crate::identity::Wire::TrackPath | crate::identity::Wire::AppPath,
+                        _
+                    )
+            )
+        }) {
+            assert!(
+                path.contains(&format!("{{{}}}", f.name)),
+                "{id} lacks {{{}}}",
+                f.name
+            );
         }
-        if let Some(l) = b.op.fields.iter().find_map(|f| f.lookup) {
-            let lookup = format!("{}.{l}", b.api.as_str());
-            if b.api != ConnectorKind::Track {
-                assert!(find(&lookup).is_some(), "{id} names a missing lookup {lookup}");
-            }
+        for name in
+            b.op.fields
+                .iter()
+                .filter(|f| f.lookup.is_some())
+                .map(|f| f.name)
+        {
+            let input: Value = serde_json::from_str(&d.input_schema).unwrap();
+            let lookup = input["properties"][name]["x-lookup"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let target =
+                find(&lookup).unwrap_or_else(|| panic!("{id} names a missing lookup {lookup}"));
+            assert_eq!(
+                target.op.kind,
+                crate::types::OperationKind::Lookup,
+                "{lookup}"
+            );
         }
     }
 }
 
 fn config(api: ConnectorKind, region: Region) -> ConnectionConfig {
     let credentials = match api {
-        ConnectorKind::Track => Credentials::Track(TrackCredentials { site_id: "site-1".into(), api_key: "track-key-1".into() }),
+        ConnectorKind::Track => Credentials::Track(TrackCredentials {
+            site_id: "site-1".into(),
+            api_key: "track-key-1".into(),
+        }),
         _ => Credentials::App("app-key-1".into()),
     };
-    ConnectionConfig { connector: api, region, credentials }
+    ConnectionConfig {
+        connector: api,
+        region,
+        credentials,
+    }
 }
 
 /// Whether `actual` has everything `expected` has (`"$ulid"` matches any ULID).
 pub fn matches(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
         (Value::String(e), Value::String(a)) if e == "$ulid" => a.len() == 26,
-        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av))),
-        (Value::Array(e), Value::Array(a)) => e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a)),
+        (Value::Object(e), Value::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|av| matches(v, av))),
+        (Value::Array(e), Value::Array(a)) => {
+            e.len() == a.len() && e.iter().zip(a).all(|(e, a)| matches(e, a))
+        }
         (e, a) => e == a,
     }
 }
@@ -70,43 +118,149 @@ fn every_operation_has_a_vector_that_holds_in_every_api_and_region() {
         let b = find(id).unwrap_or_else(|| panic!("vector for unknown {id}"));
         covered.insert(b.op.name.to_string() + if b.op.runner_is_raw() { id } else { "" });
         let input = v.get("input").cloned().unwrap_or_else(|| b.example_value());
-        let (status, body) = (v["answer"]["status"].as_u64().unwrap_or(200) as u16, v["answer"].get("body").cloned().unwrap_or(json!({})));
+        let (status, body) = (
+            v["answer"]["status"].as_u64().unwrap_or(200) as u16,
+            v["answer"].get("body").cloned().unwrap_or(json!({})),
+        );
         let body_text = match &body {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        for api in ConnectorKind::ALL.into_iter().filter(|a| has(b.op.apis, *a)) {
+        for api in ConnectorKind::ALL
+            .into_iter()
+            .filter(|a| has(b.op.apis, *a))
+        {
             for r in [Region::Us, Region::Eu] {
                 let t = FakeTransport::with(vec![answer(status, &body_text)]);
                 let c = FakeClock::default();
                 let id = format!("{}.{}", api.as_str(), b.op.name);
                 let out = crate::Connector::new(&t, &c)
-                    .execute(&ExecuteRequest { operation_id: id.clone(), config: config(api, r), input: input.to_string(), timeout_ms: None, request_id: None })
+                    .execute(&ExecuteRequest {
+                        operation_id: id.clone(),
+                        config: config(api, r),
+                        input: input.to_string(),
+                        timeout_ms: None,
+                        request_id: None,
+                    })
                     .unwrap_or_else(|e| panic!("{id} {r:?}: {e:?}"));
                 let sent = t.sent.borrow();
                 let req = &sent[0];
-                let root = if v["root"] == json!(true) { format!("https://{}", region::host(api, r)) } else { region::base_url(api, r).to_string() };
+                let root = if v["root"] == json!(true) {
+                    format!("https://{}", region::host(api, r))
+                } else {
+                    region::base_url(api, r).to_string()
+                };
                 assert_eq!(req.method.as_str(), v["method"], "{id} method");
-                assert_eq!(req.url.path(), url::Url::parse(&format!("{root}{}", v["path"].as_str().unwrap())).unwrap().path(), "{id} {r:?} path");
+                assert_eq!(
+                    req.url.path(),
+                    url::Url::parse(&format!("{root}{}", v["path"].as_str().unwrap()))
+                        .unwrap()
+                        .path(),
+                    "{id} {r:?} path"
+                );
                 assert_eq!(req.url.host_str(), Some(region::host(api, r)), "{id} host");
-                assert_eq!(req.url.query().unwrap_or(""), v["query"].as_str().unwrap_or(""), "{id} query");
-                let sent_body: Value = if req.body.is_empty() { Value::Null } else { serde_json::from_slice(&req.body).unwrap() };
+                assert_eq!(
+                    req.url.query().unwrap_or(""),
+                    v["query"].as_str().unwrap_or(""),
+                    "{id} query"
+                );
+                let sent_body: Value = if req.body.is_empty() {
+                    Value::Null
+                } else {
+                    serde_json::from_slice(&req.body).unwrap()
+                };
                 if !v["body"].is_null() || v.get("body").is_some() {
-                    assert!(matches(&v["body"], &sent_body) && (v["body"].is_null() == sent_body.is_null()), "{id} body: {sent_body}");
+                    assert!(
+                        matches(&v["body"], &sent_body)
+                            && (v["body"].is_null() == sent_body.is_null()),
+                        "{id} body: {sent_body}"
+                    );
                     if let (Value::Object(e), Value::Object(a)) = (&v["body"], &sent_body) {
                         assert_eq!(e.len(), a.len(), "{id} body has extra keys: {sent_body}");
                     }
                 }
                 let output: Value = serde_json::from_str(&out.output).unwrap();
-                let want = v.get("output").cloned().unwrap_or(if body.is_string() { json!({}) } else { body.clone() });
+                let want = v.get("output").cloned().unwrap_or(if body.is_string() {
+                    json!({})
+                } else {
+                    body.clone()
+                });
                 assert!(matches(&want, &output), "{id} output: {output}");
             }
         }
     }
     for b in all() {
-        let key = b.op.name.to_string() + if b.op.runner_is_raw() { b.id() } else { String::new() }.as_str();
-        assert!(covered.contains(&key), "{} has no test vector in src/catalog/vectors.json", b.id());
+        let key = b.op.name.to_string()
+            + if b.op.runner_is_raw() {
+                b.id()
+            } else {
+                String::new()
+            }
+            .as_str();
+        assert!(
+            covered.contains(&key),
+            "{} has no test vector in src/catalog/vectors.json",
+            b.id()
+        );
     }
+}
+
+#[test]
+fn cursor_pages_are_followed_to_the_end_or_the_cap_and_paced() {
+    let page = |items: &[u32], next: Option<&str>| {
+        answer(200, &json!({"newsletters": items.iter().map(|i| json!({"id": i, "name": format!("n{i}")})).collect::<Vec<_>>(), "next": next}).to_string())
+    };
+    let t = FakeTransport::with(vec![
+        page(&[1, 2], Some("Tk/2+==")),
+        page(&[3], Some("c3")),
+        page(&[4], None),
+    ]);
+    let c = FakeClock::default();
+    let run = |input: Value| {
+        crate::Connector::new(&t, &c)
+            .execute(&ExecuteRequest {
+                operation_id: "beta.newsletter.list".into(),
+                config: config(ConnectorKind::Beta, Region::Eu),
+                input: input.to_string(),
+                timeout_ms: None,
+                request_id: None,
+            })
+            .unwrap()
+    };
+    let out: Value =
+        serde_json::from_str(&run(json!({"return_all": true, "limit": 2})).output).unwrap();
+    assert_eq!(out["newsletters"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        (
+            out["next"].clone(),
+            out["pages"].clone(),
+            out["truncated"].clone()
+        ),
+        (Value::Null, json!(3), json!(false))
+    );
+    let urls: Vec<String> = t.sent.borrow().iter().map(|r| r.url.to_string()).collect();
+    assert_eq!(
+        urls,
+        [
+            "https://beta-api-eu.customer.io/v1/api/newsletters?limit=2",
+            "https://beta-api-eu.customer.io/v1/api/newsletters?limit=2&start=Tk%2F2%2B%3D%3D",
+            "https://beta-api-eu.customer.io/v1/api/newsletters?limit=2&start=c3",
+        ]
+    );
+    assert_eq!(
+        *c.sleeps.borrow(),
+        [100, 100],
+        "App pages are paced at 10 requests per second"
+    );
+    t.script
+        .borrow_mut()
+        .extend([page(&[1], Some("c2")), page(&[2], Some("c3"))]);
+    let out: Value =
+        serde_json::from_str(&run(json!({"return_all": true, "max_pages": 2})).output).unwrap();
+    assert_eq!(
+        (out["next"].clone(), out["truncated"].clone()),
+        (json!("c3"), json!(true))
+    );
 }
 
 #[test]
@@ -115,30 +269,72 @@ fn bad_identifiers_are_refused_before_sending() {
         ("track.customer.identify", json!({"id": ".."})),
         ("track.customer.identify", json!({"id": "."})),
         ("track.customer.delete", json!({"id": "%2e%2E"})),
-        ("track.device.delete", json!({"id": "42", "device_id": ".."})),
+        (
+            "track.device.delete",
+            json!({"id": "42", "device_id": ".."}),
+        ),
         ("track.customer.identify", json!({"id": "x".repeat(151)})),
-        ("track.customer.identify", json!({"id": "42", "id_type": "email"})),
-        ("track.event.track", json!({"id": "cio_1", "id_type": "id", "name": "x"})),
-        ("track.event.track", json!({"id": "42", "name": "x".repeat(101)})),
-        ("track.event.track", json!({"id": "42", "name": "x", "data": {"big": "x".repeat(100_001)}})),
-        ("track.customer.identify", json!({"id": "42", "attributes": {"a": "x".repeat(1001)}})),
-        ("track.segment.add_customers", json!({"segment_id": "seven", "ids": ["1"]})),
-        ("track.object.identify", json!({"object_type_id": "1", "object_id": "a", "attributes": {"blob": "x".repeat(900)}, "relationships": (0..60).map(|i| json!({"identifiers": {"id": format!("person-{i}-{}", "y".repeat(500))}})).collect::<Vec<_>>()})),
+        (
+            "track.customer.identify",
+            json!({"id": "42", "id_type": "email"}),
+        ),
+        (
+            "track.event.track",
+            json!({"id": "cio_1", "id_type": "id", "name": "x"}),
+        ),
+        (
+            "track.event.track",
+            json!({"id": "42", "name": "x".repeat(101)}),
+        ),
+        (
+            "track.event.track",
+            json!({"id": "42", "name": "x", "data": {"big": "x".repeat(100_001)}}),
+        ),
+        (
+            "track.customer.identify",
+            json!({"id": "42", "attributes": {"a": "x".repeat(1001)}}),
+        ),
+        (
+            "track.segment.add_customers",
+            json!({"segment_id": "seven", "ids": ["1"]}),
+        ),
+        (
+            "track.object.identify",
+            json!({"object_type_id": "1", "object_id": "a", "attributes": {"blob": "x".repeat(900)}, "relationships": (0..60).map(|i| json!({"identifiers": {"id": format!("person-{i}-{}", "y".repeat(500))}})).collect::<Vec<_>>()}),
+        ),
     ] {
         let t = FakeTransport::default();
         let c = FakeClock::default();
         let e = crate::Connector::new(&t, &c)
-            .execute(&ExecuteRequest { operation_id: id.into(), config: config(ConnectorKind::Track, Region::Auto), input: input.to_string(), timeout_ms: None, request_id: None })
+            .execute(&ExecuteRequest {
+                operation_id: id.into(),
+                config: config(ConnectorKind::Track, Region::Auto),
+                input: input.to_string(),
+                timeout_ms: None,
+                request_id: None,
+            })
             .expect_err(id);
-        assert_eq!(e.kind, crate::ErrorKind::InvalidInput, "{id} {input}: {e:?}");
-        assert!(t.sent.borrow().is_empty(), "{id} sent a request for {input}");
+        assert_eq!(
+            e.kind,
+            crate::ErrorKind::InvalidInput,
+            "{id} {input}: {e:?}"
+        );
+        assert!(
+            t.sent.borrow().is_empty(),
+            "{id} sent a request for {input}"
+        );
     }
 }
 
 #[test]
 fn beta_twins_are_derived_from_app_entries() {
     for b in all().filter(|b| b.api == ConnectorKind::Beta && !b.op.runner_is_raw()) {
-        let app = find(&format!("app.{}", b.op.name)).expect("every Beta operation has its App entry");
-        assert!(std::ptr::eq(app.op, b.op), "{} is a copy, not the App entry", b.id());
+        let app =
+            find(&format!("app.{}", b.op.name)).expect("every Beta operation has its App entry");
+        assert!(
+            std::ptr::eq(app.op, b.op),
+            "{} is a copy, not the App entry",
+            b.id()
+        );
     }
 }

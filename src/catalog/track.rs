@@ -10,22 +10,92 @@ use crate::schema::{Field, Place, Ty};
 const PERSON: &[Field] = &[f::PERSON_TRACK, f::ID_TYPE];
 const V2: usize = 32 * 1024;
 
-const EMAIL: Field = Field::new("email", Ty::Str, Place::Body("email"), "Email", "The person's email address (sets or changes the email attribute).");
-const CREATED_AT: Field = Field::new("created_at", Ty::Timestamp, Place::Body("created_at"), "Created at", "When the person signed up: unix seconds or ISO-8601; sent as integer unix seconds.");
-const EVENT_TYPE: Field = Field::new("type", Ty::Enum(&["event", "page", "screen"]), Place::Body("type"), "Event type", "event, page (name = the URL) or screen (name = the screen).").default("\"event\"");
-const PAGE_NAME: Field = Field::new("name", Ty::Str, Place::Body("name"), "Page URL", "The page's URL or path, e.g. https://example.com/pricing.").required().max_bytes(100);
-const SCREEN_NAME: Field = Field::new("name", Ty::Str, Place::Body("name"), "Screen", "The screen's name, e.g. checkout. At most 100 bytes.").required().max_bytes(100);
+const EMAIL: Field = Field::new(
+    "email",
+    Ty::Str,
+    Place::Body("email"),
+    "Email",
+    "The person's email address (sets or changes the email attribute).",
+);
+const CREATED_AT: Field = Field::new(
+    "created_at",
+    Ty::Timestamp,
+    Place::Body("created_at"),
+    "Created at",
+    "When the person signed up: unix seconds or ISO-8601; sent as integer unix seconds.",
+);
+const EVENT_TYPE: Field = Field::new(
+    "type",
+    Ty::Enum(&["event", "page", "screen"]),
+    Place::Body("type"),
+    "Event type",
+    "event, page (name = the URL) or screen (name = the screen).",
+)
+.default("\"event\"");
+const PAGE_NAME: Field = Field::new(
+    "name",
+    Ty::Str,
+    Place::Body("name"),
+    "Page URL",
+    "The page's URL or path, e.g. https://example.com/pricing.",
+)
+.required()
+.max_bytes(100);
+const SCREEN_NAME: Field = Field::new(
+    "name",
+    Ty::Str,
+    Place::Body("name"),
+    "Screen",
+    "The screen's name, e.g. checkout. At most 100 bytes.",
+)
+.required()
+.max_bytes(100);
 
 const fn merge_side(name: &'static str, type_field: &'static str, title: &'static str) -> Field {
-    Field::new(name, Ty::Str, Place::Ident(Wire::Identifiers(name), type_field), title, "The person's id, email or cio_id (see the type field).").required().max_bytes(150)
+    Field::new(
+        name,
+        Ty::Str,
+        Place::Ident(Wire::Identifiers(name), type_field),
+        title,
+        "The person's id, email or cio_id (see the type field).",
+    )
+    .required()
+    .max_bytes(150)
 }
 const fn merge_type(name: &'static str) -> Field {
-    Field::new(name, Ty::Enum(&["id", "email", "cio_id"]), Place::Control, "Identifier type", "What the identifier holds. Default: detected (cio_ prefix, email shape, else id).")
+    Field::new(
+        name,
+        Ty::Enum(&["id", "email", "cio_id"]),
+        Place::Control,
+        "Identifier type",
+        "What the identifier holds. Default: detected (cio_ prefix, email shape, else id).",
+    )
 }
 
-const DEVICE_ID: Field = Field::new("device_id", Ty::Str, Place::Body("device/id"), "Device token", "The device's push token.").required().max_bytes(1000);
-const PLATFORM: Field = Field::new("platform", Ty::Enum(&["ios", "android"]), Place::Body("device/platform"), "Platform", "ios or android.").required();
-const LAST_USED: Field = Field::new("last_used", Ty::Timestamp, Place::Body("device/last_used"), "Last used", "When the device was last used (default: now).");
+const DEVICE_ID: Field = Field::new(
+    "device_id",
+    Ty::Str,
+    Place::Body("device/id"),
+    "Device token",
+    "The device's push token.",
+)
+.required()
+.max_bytes(1000);
+const PLATFORM: Field = Field::new(
+    "platform",
+    Ty::Enum(&["ios", "android"]),
+    Place::Body("device/platform"),
+    "Platform",
+    "ios or android.",
+)
+.required();
+const LAST_USED: Field = Field::new(
+    "last_used",
+    Ty::Timestamp,
+    Place::Body("device/last_used"),
+    "Last used",
+    "When the device was last used (default: now).",
+);
 const DEVICE_ATTRS: Field = Field::new(
     "device_attributes",
     Ty::StrMap,
@@ -34,7 +104,15 @@ const DEVICE_ATTRS: Field = Field::new(
     "Text values only. Reserved: device_os, device_model, app_version, cio_sdk_version, device_locale, push_enabled (\"true\"/\"false\").",
 );
 
-const FORM_ID: Field = Field::new("form_id", Ty::Str, Place::Path, "Form id", "Your form's id; an unknown id creates a new form connection.").required().max_bytes(150);
+const FORM_ID: Field = Field::new(
+    "form_id",
+    Ty::Str,
+    Place::Path,
+    "Form id",
+    "Your form's id; an unknown id creates a new form connection.",
+)
+.required()
+.max_bytes(150);
 const FORM_DATA: Field = Field::new(
     "data",
     Ty::StrMap,
@@ -46,23 +124,73 @@ const FORM_DATA: Field = Field::new(
 
 const METRIC: Field = Field::new(
     "metric",
-    Ty::Enum(&["bounced", "clicked", "converted", "deferred", "delivered", "dropped", "opened", "spammed"]),
+    Ty::Enum(&[
+        "bounced",
+        "clicked",
+        "converted",
+        "deferred",
+        "delivered",
+        "dropped",
+        "opened",
+        "spammed",
+    ]),
     Place::Body("metric"),
     "Metric",
     "What happened to the message (which ones apply depends on the channel).",
 )
 .required();
-const RECIPIENT: Field = Field::new("recipient", Ty::IntOrStr, Place::Body("recipient"), "Recipient", "Email address, device token or phone number the message went to.");
-const REASON: Field = Field::new("reason", Ty::Str, Place::Body("reason"), "Reason", "Why it bounced, deferred or dropped.");
-const HREF: Field = Field::new("href", Ty::Str, Place::Body("href"), "Link", "The link clicked.");
-const PUSH_EVENT: Field = Field::new("event", Ty::Enum(&["opened", "converted", "delivered"]), Place::Body("event"), "Event", "What happened to the push.").required();
-const PUSH_DEVICE: Field = Field::new("device_id", Ty::Str, Place::Body("device_id"), "Device token", "The CIO-Delivery-Token of the push.").required();
+const RECIPIENT: Field = Field::new(
+    "recipient",
+    Ty::IntOrStr,
+    Place::Body("recipient"),
+    "Recipient",
+    "Email address, device token or phone number the message went to.",
+);
+const REASON: Field = Field::new(
+    "reason",
+    Ty::Str,
+    Place::Body("reason"),
+    "Reason",
+    "Why it bounced, deferred or dropped.",
+);
+const HREF: Field = Field::new(
+    "href",
+    Ty::Str,
+    Place::Body("href"),
+    "Link",
+    "The link clicked.",
+);
+const PUSH_EVENT: Field = Field::new(
+    "event",
+    Ty::Enum(&["opened", "converted", "delivered"]),
+    Place::Body("event"),
+    "Event",
+    "What happened to the push.",
+)
+.required();
+const PUSH_DEVICE: Field = Field::new(
+    "device_id",
+    Ty::Str,
+    Place::Body("device_id"),
+    "Device token",
+    "The CIO-Delivery-Token of the push.",
+)
+.required();
 
 const REGION_OUTPUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Account region","type":"object","required":["region","url"],"properties":{"region":{"enum":["us","eu"]},"url":{"type":"string","description":"The Track host to use"},"environment_id":{"type":"integer","description":"The workspace of the credentials"}}}"#;
 
 /// A Track v2 entity operation whose `type` and `action` are fixed.
-const fn v2(name: &'static str, title: &'static str, description: &'static str, set: &'static [(&'static str, &'static str)]) -> Operation {
-    op(TRACK, name, title, description).post("/v2/entity").set(set).replay(Safe).max_body(V2)
+const fn v2(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    set: &'static [(&'static str, &'static str)],
+) -> Operation {
+    op(TRACK, name, title, description)
+        .post("/v2/entity")
+        .set(set)
+        .replay(Safe)
+        .max_body(V2)
 }
 
 const OBJECT: &[Field] = &[f::OBJECT_TYPE_ID, f::OBJECT_ID];

@@ -17,7 +17,6 @@ use crate::util;
 /// Bodies larger than this are elided from debug output.
 pub const DEBUG_BODY_MAX: usize = 10 * 1024;
 
-
 /// Headers the connector owns. Letting a user set them would override auth, re-target the
 /// request or break message framing.
 const FORBIDDEN_HEADERS: [&str; 14] = [

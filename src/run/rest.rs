@@ -34,7 +34,9 @@ pub fn set_pointer(body: &mut Map<String, Value>, pointer: &str, value: Value) {
             cur.insert(key.to_string(), value);
             return;
         }
-        let slot = cur.entry(key.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let slot = cur
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !slot.is_object() {
             *slot = Value::Object(Map::new());
         }
@@ -49,11 +51,18 @@ fn fill(path: &mut String, name: &str, text: &str, pointer: &str) -> Result<(), 
 }
 
 /// Builds the plan of one request from the entry's fields, fixed values and limits.
-pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> String) -> Result<Plan, ConnectorError> {
+pub fn plan(
+    op: &Operation,
+    input: &Map<String, Value>,
+    ulid: &dyn Fn() -> String,
+) -> Result<Plan, ConnectorError> {
     let mut path = op.requester.path.to_string();
     let mut query = Vec::new();
     let mut body = Map::new();
-    let mut has_body = !matches!(op.requester.method, Method::Get | Method::Delete | Method::Head);
+    let mut has_body = !matches!(
+        op.requester.method,
+        Method::Get | Method::Delete | Method::Head
+    );
     for f in op.fields {
         let value = input.get(f.name);
         let pointer = format!("/{}", f.name);
@@ -63,7 +72,9 @@ pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> Strin
                 fill(&mut path, f.name, &text, &pointer)?;
             }
             Place::Ident(wire, type_field) => {
-                let Some(text) = value.and_then(Value::as_str) else { continue };
+                let Some(text) = value.and_then(Value::as_str) else {
+                    continue;
+                };
                 let given = input.get(type_field).and_then(Value::as_str);
                 match identity::place(wire, text, given, &pointer)? {
                     Placed::Path(segment, id_type) => {
@@ -80,9 +91,12 @@ pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> Strin
                 }
             }
             Place::Query(name) => match value {
-                Some(Value::Array(items)) => {
-                    query.extend(items.iter().filter_map(util::scalar_text).map(|v| (name.to_string(), v)))
-                }
+                Some(Value::Array(items)) => query.extend(
+                    items
+                        .iter()
+                        .filter_map(util::scalar_text)
+                        .map(|v| (name.to_string(), v)),
+                ),
                 Some(v) => query.extend(util::scalar_text(v).map(|v| (name.to_string(), v))),
                 None => {}
             },
@@ -108,7 +122,8 @@ pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> Strin
         }
     }
     for (at, json) in op.set {
-        let v = serde_json::from_str(json).map_err(|e| ConnectorError::internal(format!("fixed value of {at}: {e}")))?;
+        let v = serde_json::from_str(json)
+            .map_err(|e| ConnectorError::internal(format!("fixed value of {at}: {e}")))?;
         set_pointer(&mut body, at, v);
         has_body = true;
     }
@@ -129,7 +144,10 @@ pub fn plan(op: &Operation, input: &Map<String, Value>, ulid: &dyn Fn() -> Strin
 fn base(call: &mut Call<'_>, b: Bound) -> Result<(String, &'static str), ConnectorError> {
     let r = call.region()?;
     Ok(match b.op.requester.base {
-        Base::Api => (region::base_url(b.api, r).to_string(), region::base_path(b.api, r)),
+        Base::Api => (
+            region::base_url(b.api, r).to_string(),
+            region::base_path(b.api, r),
+        ),
         Base::HostRoot => (format!("https://{}", region::host(b.api, r)), ""),
     })
 }
@@ -157,10 +175,15 @@ fn check_shape(template: &str, url: &url::Url) -> Result<(), ConnectorError> {
 }
 
 /// Sends one planned request; a 2xx or a status the entry treats as a result is the answer.
-pub fn exchange(call: &mut Call<'_>, b: Bound, plan: &Plan) -> Result<(u16, Value), ConnectorError> {
+pub fn exchange(
+    call: &mut Call<'_>,
+    b: Bound,
+    plan: &Plan,
+) -> Result<(u16, Value), ConnectorError> {
     let op = b.op;
     let (root, base_path) = base(call, b)?;
-    let mut url = url::Url::parse(&format!("{root}{}", plan.path)).map_err(|e| ConnectorError::internal(format!("bad URL: {e}")))?;
+    let mut url = url::Url::parse(&format!("{root}{}", plan.path))
+        .map_err(|e| ConnectorError::internal(format!("bad URL: {e}")))?;
     check_shape(&format!("{base_path}{}", op.requester.path), &url)?;
     if !plan.query.is_empty() {
         url.query_pairs_mut().extend_pairs(&plan.query);
@@ -178,16 +201,26 @@ pub fn exchange(call: &mut Call<'_>, b: Bound, plan: &Plan) -> Result<(u16, Valu
         Replay::Safe => true,
         Replay::Never => false,
     };
-    let request = HttpRequest { method: op.requester.method, url, headers, body, timeout: Default::default() };
+    let request = HttpRequest {
+        method: op.requester.method,
+        url,
+        headers,
+        body,
+        timeout: Default::default(),
+    };
     let resp = call.send(request, &RetryPolicy::standard(safe))?;
     if let Some((_, out)) = op.statuses.iter().find(|(s, _)| *s == resp.status) {
-        return Ok((resp.status, serde_json::from_str(out).unwrap_or(Value::Null)));
+        return Ok((
+            resp.status,
+            serde_json::from_str(out).unwrap_or(Value::Null),
+        ));
     }
     if !(200..300).contains(&resp.status) {
         let mut err = call.status_error(&resp, &format!("`{}`", b.id()));
         if op.replay == Replay::Never && resp.status != 429 {
             err.retryable = false;
-            err.message.push_str(" (not retried: repeating this request could apply it twice)");
+            err.message
+                .push_str(" (not retried: repeating this request could apply it twice)");
         }
         return Err(err);
     }
@@ -195,7 +228,11 @@ pub fn exchange(call: &mut Call<'_>, b: Bound, plan: &Plan) -> Result<(u16, Valu
 }
 
 /// Runs an entry with the generic runner (or its split).
-pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<ExecuteResponse, ConnectorError> {
+pub fn run(
+    call: &mut Call<'_>,
+    b: Bound,
+    input: Map<String, Value>,
+) -> Result<ExecuteResponse, ConnectorError> {
     let (output, status) = match (b.op.split, b.op.paginator, b.op.output) {
         (Split::Count(..) | Split::Bytes(..), _, _) => crate::run::split::run(call, b, input)?,
         (_, Paginator::Cursor, _) | (_, _, Output::Lookup(..)) => paged(call, b, input)?,
@@ -205,7 +242,11 @@ pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<E
             (out, status)
         }
     };
-    Ok(ExecuteResponse { output: output.to_string(), status, requests: call.requests })
+    Ok(ExecuteResponse {
+        output: output.to_string(),
+        status,
+        requests: call.requests,
+    })
 }
 
 /// Pause between pages of the App API (10 requests per second); Track has no such limit.
@@ -216,28 +257,44 @@ pub fn pace_ms(api: ConnectorKind) -> u64 {
     }
 }
 
-fn paged(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(Value, u16), ConnectorError> {
+fn paged(
+    call: &mut Call<'_>,
+    b: Bound,
+    input: Map<String, Value>,
+) -> Result<(Value, u16), ConnectorError> {
     let lookup = matches!(b.op.output, Output::Lookup(..));
     let (key, text, value) = match b.op.output {
         Output::Lookup(k, t, v) => (k, t, v),
         Output::List(k) => (k, "", ""),
         _ => ("", "", ""),
     };
-    let return_all = input.get("return_all").and_then(Value::as_bool).unwrap_or(lookup);
+    let return_all = input
+        .get("return_all")
+        .and_then(Value::as_bool)
+        .unwrap_or(lookup);
     let max_pages = input.get("max_pages").and_then(Value::as_u64).unwrap_or(20);
-    let mut start = input.get("start").and_then(Value::as_str).map(str::to_string);
+    let mut start = input
+        .get("start")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let limit = input.get("limit").and_then(Value::as_u64);
     let (mut records, mut pages) = (Vec::new(), 0u64);
     let (status, next) = loop {
         let mut p = plan(b.op, &input, &|| call.ulid())?;
-        p.query.extend(limit.map(|l| ("limit".to_string(), l.to_string())));
-        p.query.extend(start.take().map(|s| ("start".to_string(), s)));
+        p.query
+            .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
+        p.query
+            .extend(start.take().map(|s| ("start".to_string(), s)));
         let (status, answer) = exchange(call, b, &p)?;
         pages += 1;
         if let Some(list) = answer.get(key).and_then(Value::as_array) {
             records.extend(list.iter().cloned());
         }
-        let next = answer.get("next").and_then(Value::as_str).filter(|n| !n.is_empty()).map(str::to_string);
+        let next = answer
+            .get("next")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
         if !return_all || next.is_none() || pages >= max_pages {
             break (status, next);
         }
@@ -245,7 +302,10 @@ fn paged(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(Va
         start = next;
     };
     if lookup {
-        let search = input.get("search").and_then(Value::as_str).map(str::to_lowercase);
+        let search = input
+            .get("search")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
         let result: Vec<Value> = records
             .iter()
             .filter_map(|r| {
@@ -257,5 +317,8 @@ fn paged(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(Va
         return Ok((json!({"result": result}), status));
     }
     let truncated = return_all && next.is_some();
-    Ok((json!({ key: records, "next": next, "pages": pages, "truncated": truncated }), status))
+    Ok((
+        json!({ key: records, "next": next, "pages": pages, "truncated": truncated }),
+        status,
+    ))
 }

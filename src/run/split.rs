@@ -15,13 +15,21 @@ fn error_json(e: &ConnectorError) -> Value {
 }
 
 /// Runs an entry whose split is `Count` or `Bytes`.
-pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(Value, u16), ConnectorError> {
+pub fn run(
+    call: &mut Call<'_>,
+    b: Bound,
+    input: Map<String, Value>,
+) -> Result<(Value, u16), ConnectorError> {
     let (field, slices) = match b.op.split {
         Split::Count(field, max) => (field, by_count(&input, field, max)),
         Split::Bytes(field, request, item) => (field, by_bytes(&input, field, request, item)?),
         Split::None => return Err(ConnectorError::internal("split runner without a split")),
     };
-    let items = input.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = input
+        .get(field)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let batch = matches!(b.op.split, Split::Bytes(..));
     // Every slice is planned before the first is sent, so bad input sends nothing.
     let mut plans = Vec::with_capacity(slices.len());
@@ -38,7 +46,11 @@ pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(
         match exchange(call, b, p) {
             Ok((s, answer)) => {
                 status = s;
-                let refused = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
+                let refused = answer
+                    .get("errors")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
                 for e in &refused {
                     let mut e = e.clone();
                     if let Some(at) = e.get("batch_index").and_then(Value::as_u64) {
@@ -53,12 +65,17 @@ pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(
             }
             Err(mut e) if i == 0 => {
                 if slices.len() > 1 {
-                    e.message = format!("{} (the first of {} requests failed; nothing was applied)", e.message, slices.len());
+                    e.message = format!(
+                        "{} (the first of {} requests failed; nothing was applied)",
+                        e.message,
+                        slices.len()
+                    );
                 }
                 return Err(e);
             }
             Err(e) => {
-                failed = json!({"slice": i, "from": from, "count": to - from, "error": error_json(&e)});
+                failed =
+                    json!({"slice": i, "from": from, "count": to - from, "error": error_json(&e)});
                 break;
             }
         }
@@ -76,13 +93,28 @@ pub fn run(call: &mut Call<'_>, b: Bound, input: Map<String, Value>) -> Result<(
 }
 
 fn by_count(input: &Map<String, Value>, field: &str, max: usize) -> Vec<(usize, usize)> {
-    let n = input.get(field).and_then(Value::as_array).map_or(0, Vec::len);
-    (0..n.max(1)).step_by(max.max(1)).map(|from| (from, (from + max).min(n))).collect()
+    let n = input
+        .get(field)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    (0..n.max(1))
+        .step_by(max.max(1))
+        .map(|from| (from, (from + max).min(n)))
+        .collect()
 }
 
 /// Greedy packing in input order; the envelope's own bytes count against the request limit.
-fn by_bytes(input: &Map<String, Value>, field: &str, request: usize, item: usize) -> Result<Vec<(usize, usize)>, ConnectorError> {
-    let items = input.get(field).and_then(Value::as_array).cloned().unwrap_or_default();
+fn by_bytes(
+    input: &Map<String, Value>,
+    field: &str,
+    request: usize,
+    item: usize,
+) -> Result<Vec<(usize, usize)>, ConnectorError> {
+    let items = input
+        .get(field)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let mut empty = input.clone();
     empty.insert(field.to_string(), json!([]));
     let envelope = Value::Object(empty).to_string().len();
@@ -91,7 +123,12 @@ fn by_bytes(input: &Map<String, Value>, field: &str, request: usize, item: usize
         .iter()
         .enumerate()
         .filter(|(_, s)| **s > item || envelope + **s > request)
-        .map(|(i, s)| (format!("/{field}/{i}"), format!("item {i} is {s} bytes; Customer.io takes at most {item} bytes per item")))
+        .map(|(i, s)| {
+            (
+                format!("/{field}/{i}"),
+                format!("item {i} is {s} bytes; Customer.io takes at most {item} bytes per item"),
+            )
+        })
         .collect();
     if !over.is_empty() {
         return Err(crate::schema::problems_error(over));
@@ -118,15 +155,26 @@ mod tests {
 
     #[test]
     fn slices_by_count_and_bytes() {
-        let input: Map<String, Value> = serde_json::from_value(json!({"ids": (0..2500).map(|i| i.to_string()).collect::<Vec<_>>()})).unwrap();
-        assert_eq!(by_count(&input, "ids", 1000), vec![(0, 1000), (1000, 2000), (2000, 2500)]);
-        let items: Vec<Value> = (0..100).map(|i| json!({"n": i, "pad": "x".repeat(90)})).collect();
+        let input: Map<String, Value> = serde_json::from_value(
+            json!({"ids": (0..2500).map(|i| i.to_string()).collect::<Vec<_>>()}),
+        )
+        .unwrap();
+        assert_eq!(
+            by_count(&input, "ids", 1000),
+            vec![(0, 1000), (1000, 2000), (2000, 2500)]
+        );
+        let items: Vec<Value> = (0..100)
+            .map(|i| json!({"n": i, "pad": "x".repeat(90)}))
+            .collect();
         let input: Map<String, Value> = serde_json::from_value(json!({"batch": items})).unwrap();
         let slices = by_bytes(&input, "batch", 1000, 500).unwrap();
         assert!(slices.len() > 10);
         for (from, to) in &slices {
             let mut one = input.clone();
-            one.insert("batch".into(), Value::Array(input["batch"].as_array().unwrap()[*from..*to].to_vec()));
+            one.insert(
+                "batch".into(),
+                Value::Array(input["batch"].as_array().unwrap()[*from..*to].to_vec()),
+            );
             assert!(Value::Object(one).to_string().len() <= 1000);
         }
         assert_eq!(slices.last().unwrap().1, 100);
