@@ -113,15 +113,31 @@ fn a_one_mebibyte_body_is_sent_whole() {
     let emu = emulator();
     let host = host(&emu);
     let big = "y".repeat(1024 * 1024);
+    let input = json!({"id": "1", "name": "big", "data": {"blob": big}});
+    // The catalog operation refuses it before sending: Customer.io caps event data at 100,000 bytes.
     let err = host
         .execute(&request(
             "track.event.track",
             track(Region::Us),
-            json!({"id": "1", "name": "big", "data": {"blob": big}}),
+            input.clone(),
         ))
         .unwrap()
         .unwrap_err();
-    // Customer.io caps event data at 100 000 bytes; the point is that all of it got there.
+    assert_eq!(
+        (err.kind, err.pointers.clone()),
+        (ErrorKind::InvalidInput, vec!["/data".to_string()])
+    );
+    assert!(err.message.contains("at most 100000"), "{}", err.message);
+    assert!(emu.requests().is_empty());
+    // The raw request sends it as it is; the point is that all of it gets there.
+    let err = host
+        .execute(&request(
+            "track.raw_http_request",
+            track(Region::Us),
+            json!({"method": "POST", "endpoint": "/v1/customers/1/events", "body": {"name": "big", "data": {"blob": input["data"]["blob"]}}}),
+        ))
+        .unwrap()
+        .unwrap_err();
     assert_eq!((err.kind, err.status), (ErrorKind::Upstream, Some(400)));
     let r = emu.requests().pop().unwrap();
     assert!(r.body.len() > 1024 * 1024, "{}", r.body.len());

@@ -50,11 +50,11 @@ fn every_track_vector_runs_against_the_emulator_in_both_regions() {
     let emu = emulator();
     let host = host(&emu);
     let vectors: Vec<Value> = serde_json::from_str(VECTORS).unwrap();
-    let track: Vec<&Value> = vectors
+    let track_vectors: Vec<&Value> = vectors
         .iter()
         .filter(|v| v["op"].as_str().unwrap().starts_with("track."))
         .collect();
-    let ids: std::collections::HashSet<String> = track
+    let ids: std::collections::HashSet<String> = track_vectors
         .iter()
         .map(|v| v["op"].as_str().unwrap().to_string())
         .collect();
@@ -73,7 +73,7 @@ fn every_track_vector_runs_against_the_emulator_in_both_regions() {
             .unwrap()
             .unwrap();
         }
-        for v in &track {
+        for v in &track_vectors {
             let id = v["op"].as_str().unwrap();
             let input = v
                 .get("input")

@@ -1,7 +1,8 @@
 //! The App API (and Beta, which serves `/v1/api/X` as App `/v1/X`): the workspace list, a
-//! person's attributes and API-triggered broadcasts, behind Bearer auth, region checks and an
-//! optional rate limit. Every other path is a 404 with the App error body, whatever the method;
-//! `HEAD` is routed like `GET` (the server leaves the body out).
+//! person's attributes, API-triggered broadcasts and the stateless reads of the fixture table,
+//! behind Bearer auth (except public fixtures), region checks and an optional rate limit. Every
+//! other path is a 404 with the App error body, whatever the method; `HEAD` is routed like `GET`
+//! (the server leaves the body out).
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
@@ -9,8 +10,9 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::broadcast;
+use crate::fixtures;
 use crate::state::{IdKind, Shared, SiteData};
-use crate::util::{app_error, json_value, query_param, with_location};
+use crate::util::{app_error, as_strs, json_value, query_param, route_method, with_location, Api};
 use crate::{Person, RecordedRequest, Region, WrongRegionMode};
 
 fn not_found() -> Response {
@@ -26,6 +28,17 @@ pub(crate) fn handle(
     rec: &RecordedRequest,
     segments: Option<&[String]>,
 ) -> Response {
+    let method = route_method(&rec.method);
+    let segments = as_strs(segments);
+    let app_segments = segments
+        .as_deref()
+        .and_then(|segments| app_path(beta, segments));
+    if let Some(response) = app_segments
+        .as_deref()
+        .and_then(|segments| fixtures::serve(Api::App, method, segments, true))
+    {
+        return response;
+    }
     let mut state = shared.lock();
     let token = rec.bearer();
     let Some(index) = token
@@ -64,27 +77,17 @@ pub(crate) fn handle(
         }
     }
 
-    let Some(segments) = segments else {
+    if segments.is_none() {
         return app_error(
             StatusCode::BAD_REQUEST,
             "the request path is not valid UTF-8 after percent-decoding",
         );
-    };
-    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let app_segments: Vec<&str> = if beta {
-        match segments.as_slice() {
-            ["v1", "api", rest @ ..] => std::iter::once("v1").chain(rest.iter().copied()).collect(),
-            _ => return not_found(),
-        }
-    } else {
-        segments
+    }
+    let Some(app_segments) = app_segments else {
+        return not_found();
     };
 
     let site = state.site_mut(&ws.site_id);
-    let method = match rec.method.as_str() {
-        "HEAD" => "GET",
-        other => other,
-    };
     match (method, app_segments.as_slice()) {
         ("GET", ["v1", "workspaces"]) => json_value(
             StatusCode::OK,
@@ -110,7 +113,23 @@ pub(crate) fn handle(
         ("GET", ["v1", "broadcasts", broadcast_id, "triggers"]) => {
             broadcast::list_triggers(&site.broadcasts, broadcast_id)
         }
-        _ => not_found(),
+        (method, segments) => {
+            fixtures::serve(Api::App, method, segments, false).unwrap_or_else(not_found)
+        }
+    }
+}
+
+/// The App path of a request: Beta's `/v1/api/X` is App's `/v1/X`; `None` for a Beta path
+/// outside `/v1/api`.
+fn app_path<'a>(beta: bool, segments: &[&'a str]) -> Option<Vec<&'a str>> {
+    if !beta {
+        return Some(segments.to_vec());
+    }
+    match segments {
+        ["v1", "api", rest @ ..] => {
+            Some(std::iter::once("v1").chain(rest.iter().copied()).collect())
+        }
+        _ => None,
     }
 }
 
@@ -129,12 +148,12 @@ fn customer_attributes(site: &SiteData, customer_id: &str, query: Option<&str>) 
         }
     };
     match site.find(kind) {
-        Some(index) => json_value(StatusCode::OK, &customer_json(&site.people[index])),
+        Some(index) => json_value(StatusCode::OK, &customer_json(site, &site.people[index])),
         None => not_found(),
     }
 }
 
-fn customer_json(person: &Person) -> Value {
+fn customer_json(site: &SiteData, person: &Person) -> Value {
     let mut attributes = person.attributes.clone();
     attributes.insert("cio_id".to_string(), json!(person.cio_id));
     if let Some(id) = &person.id {
@@ -143,18 +162,19 @@ fn customer_json(person: &Person) -> Value {
     if let Some(email) = &person.email {
         attributes.insert("email".to_string(), json!(email));
     }
-    let unsubscribed = match attributes.get("unsubscribed") {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true") || s == "1",
-        Some(Value::Number(n)) => n.as_i64() == Some(1),
-        _ => false,
-    };
+    let devices: Vec<Value> = site
+        .devices
+        .get(&person.cio_id)
+        .into_iter()
+        .flatten()
+        .map(crate::inspect::device_json)
+        .collect();
     json!({"customer": {
         "id": person.id,
         "identifiers": {"id": person.id, "email": person.email, "cio_id": person.cio_id},
         "attributes": attributes,
         "timestamps": {},
-        "unsubscribed": unsubscribed,
-        "devices": [],
+        "unsubscribed": person.unsubscribed(),
+        "devices": devices,
     }})
 }

@@ -2,14 +2,14 @@
 //! also has one processed trigger so that a trigger lookup works in a fresh emulator.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::util::{app_error, json_value};
+use crate::util::{app_error, json_value, parse_id, unix_now};
 
 /// The broadcast every workspace starts with.
 pub(crate) const DEMO_BROADCAST_ID: u64 = 8;
@@ -114,21 +114,6 @@ impl Broadcasts {
             .iter()
             .filter(move |t| t.broadcast_id == broadcast_id)
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// Path ids are plain decimal integers; anything else names no broadcast or trigger.
-fn parse_id(segment: &str) -> Option<u64> {
-    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    segment.parse().ok()
 }
 
 fn broadcast_not_found() -> Response {

@@ -12,10 +12,15 @@
 
 mod app;
 mod broadcast;
+mod check;
+mod fixtures;
 mod inspect;
+mod parse;
 mod server;
+mod site;
 mod state;
 mod track;
+mod track_v2;
 mod util;
 
 use std::io;
@@ -26,7 +31,7 @@ use std::thread::JoinHandle;
 
 use base64::Engine as _;
 
-use crate::state::Shared;
+use crate::state::{Shared, SiteData};
 
 /// The demo workspace's site id; a workspace with this id starts with the demo broadcast data.
 pub(crate) const DEMO_SITE_ID: &str = "demo-site";
@@ -218,32 +223,103 @@ impl Emulator {
         self.shared.lock().requests.clear();
     }
 
-    /// Looks a person up the way a test thinks of them: by id, by email (case-insensitive) or by
-    /// `cio_<cio_id>`.
-    pub fn person(&self, site_id: &str, identifier: &str) -> Option<Person> {
+    /// Runs `read` on a workspace's data; an unknown workspace gives `T::default()`.
+    fn with_site<T: Default>(&self, site_id: &str, read: impl FnOnce(&SiteData) -> T) -> T {
         let state = self.shared.lock();
-        let site = state.sites.get(site_id)?;
-        site.lookup(identifier).map(|i| site.people[i].clone())
+        state.sites.get(site_id).map(read).unwrap_or_default()
+    }
+
+    /// Looks a person up the way a test thinks of them: by id, by email (case-insensitive) or by
+    /// `cio_<cio_id>`. [`Person::unsubscribed`] tells whether they unsubscribed.
+    pub fn person(&self, site_id: &str, identifier: &str) -> Option<Person> {
+        self.with_site(site_id, |site| {
+            site.lookup(identifier).map(|i| site.people[i].clone())
+        })
     }
 
     /// All people of a workspace, in creation order.
     pub fn people(&self, site_id: &str) -> Vec<Person> {
-        let state = self.shared.lock();
-        state
-            .sites
-            .get(site_id)
-            .map(|s| s.people.clone())
-            .unwrap_or_default()
+        self.with_site(site_id, |site| site.people.clone())
     }
 
-    /// All stored events of a workspace, in arrival order (duplicates by `id` are not stored).
+    /// All stored events of a workspace, in arrival order (duplicates by `id` are not stored, nor
+    /// events for suppressed identifiers). v2 `event`, `page` and `screen` operations land here too.
     pub fn events(&self, site_id: &str) -> Vec<StoredEvent> {
+        self.with_site(site_id, |site| site.events.clone())
+    }
+
+    /// The devices of the person `identifier` names (as in [`Emulator::person`]), in the order
+    /// they were first added; empty when there is no such person.
+    pub fn devices(&self, site_id: &str, identifier: &str) -> Vec<Device> {
+        self.with_site(site_id, |site| {
+            site.lookup(identifier)
+                .and_then(|i| site.devices.get(&site.people[i].cio_id).cloned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The members of a segment, each as their id, else email, else `cio_<cio_id>`, in creation
+    /// order of the people. Every workspace starts with manual segment 7 ("VIP customers") and
+    /// data-driven segment 3 ("Active users"); empty for any other id.
+    pub fn segment_members(&self, site_id: &str, segment_id: u64) -> Vec<String> {
+        self.with_site(site_id, |site| {
+            site.segments
+                .get(&segment_id)
+                .map(|segment| site.member_labels(segment))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The suppressed identifiers (ids and emails) of a workspace, in suppression order.
+    pub fn suppressed(&self, site_id: &str) -> Vec<String> {
+        self.with_site(site_id, |site| {
+            site.suppressions.iter().flatten().cloned().collect()
+        })
+    }
+
+    /// The objects (Track v2 `type: object`) of a workspace, in creation order.
+    pub fn objects(&self, site_id: &str) -> Vec<StoredObject> {
+        self.with_site(site_id, |site| site.objects.clone())
+    }
+
+    /// The person↔object relationships of a workspace, in creation order.
+    pub fn relationships(&self, site_id: &str) -> Vec<Relationship> {
+        self.with_site(site_id, SiteData::relationships_out)
+    }
+
+    /// The form submissions (`POST /api/v1/forms/{form_id}/submit`) of a workspace, in order.
+    pub fn form_submissions(&self, site_id: &str) -> Vec<FormSubmission> {
+        self.with_site(site_id, |site| site.forms.clone())
+    }
+
+    /// Every delivery metric received, in arrival order, from every workspace and both regions:
+    /// `POST /api/v1/metrics`, `POST /api/v1/push/events` (or `/push/events`), `POST
+    /// /unsubscribe/{delivery_id}` and v2 `delivery` events. Each is
+    /// `{"endpoint": <request path>, "region": "us"|"eu" (of the host), "site_id": <workspace, or
+    /// null for the unauthenticated endpoints>, "body": <the metric or v2 operation as sent>}`.
+    pub fn metrics(&self) -> Vec<serde_json::Value> {
+        self.shared.lock().metrics.clone()
+    }
+
+    /// Makes a delivery known, so that `POST /unsubscribe/{delivery_id}` unsubscribes `person`
+    /// (an id, email or `cio_<cio_id>`; created as identify would if missing). The demo workspace
+    /// starts with delivery `dlv_demo_1` to the person with id `demo-person`.
+    pub fn add_delivery(&self, site_id: &str, delivery_id: &str, person: &str) {
+        self.shared
+            .lock()
+            .site_mut(site_id)
+            .deliveries
+            .insert(delivery_id.to_string(), person.to_string());
+    }
+
+    /// A workspace's whole state as JSON, the same document `GET /__emulator__/state?site=SITE`
+    /// serves: `people` (with `devices` and `segments`), `events`, `segments`, `suppressed`,
+    /// `objects`, `relationships`, `form_submissions`, `deliveries` and the global `metrics`.
+    /// `None` for an unknown workspace.
+    pub fn state_json(&self, site_id: &str) -> Option<serde_json::Value> {
         let state = self.shared.lock();
-        state
-            .sites
-            .get(site_id)
-            .map(|s| s.events.clone())
-            .unwrap_or_default()
+        let site = state.sites.get(site_id)?;
+        Some(inspect::state_json(site, &state.metrics))
     }
 
     /// The triggers of one broadcast of a workspace, in creation order: each is the API's trigger
@@ -388,10 +464,75 @@ pub struct Person {
     pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
+impl Person {
+    /// Whether the person unsubscribed: the `unsubscribed` attribute is `true`, `1`, `"1"` or any
+    /// case of `"true"` (set by identify, or by `POST /unsubscribe/{delivery_id}`).
+    pub fn unsubscribed(&self) -> bool {
+        match self.attributes.get("unsubscribed") {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true") || s == "1",
+            Some(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
+            _ => false,
+        }
+    }
+}
+
+/// A push device of a person (Track v1 `PUT /api/v1/customers/{id}/devices`, v2 `add_device`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Device {
+    /// The device token (`device.id` in v1, `device.token` in v2).
+    pub id: String,
+    /// `ios` or `android`.
+    pub platform: String,
+    /// Unix seconds: `last_used` as sent, else the time the device was stored.
+    pub last_used: i64,
+    /// The string attributes (`device_os`, `app_version`, `push_enabled`, …), merged on update.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An object (Track v2 `type: object`), such as a company or an account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredObject {
+    /// The object type id, e.g. `"1"`.
+    pub object_type_id: String,
+    /// The object's id within its type, e.g. `"acme"`.
+    pub object_id: String,
+    /// The emulator-assigned `cio_object_id` (e.g. `ob0000000001`), usable as an identifier.
+    pub cio_object_id: String,
+    /// The attributes; a `null` or `""` value in an identify removes one.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A relationship between a person (or an anonymous visitor) and an object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relationship {
+    /// The person's id, else email, else `cio_<cio_id>`; the `anonymous_id` for anonymous ones.
+    pub person: String,
+    /// The person's cio_id; `None` for an anonymous visitor (object `identify_anonymous`).
+    pub cio_id: Option<String>,
+    /// The object's type id.
+    pub object_type_id: String,
+    /// The object's id.
+    pub object_id: String,
+    /// The `relationship_attributes`, merged when the relationship is added again.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A form submission (`POST /api/v1/forms/{form_id}/submit`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormSubmission {
+    /// The form id from the path, decoded.
+    pub form_id: String,
+    /// The `data` object as sent.
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
 /// An event accepted by the Track API.
 #[derive(Clone, Debug)]
 pub struct StoredEvent {
-    /// The path identifier as decoded; `None` for anonymous events.
+    /// The path identifier as decoded (for v2, the identifier's value, `cio_`-prefixed for a
+    /// cio_id; after a merge, the primary's id, email or `cio_<cio_id>`); `None` for anonymous
+    /// events.
     pub person: Option<String>,
     /// The name with leading and trailing spaces trimmed.
     pub name: String,

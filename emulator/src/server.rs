@@ -125,7 +125,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     };
     let path = parts.uri.path();
     if inspect::is_inspection_path(path) {
-        return inspect::handle(&shared, &parts.method, path, &body);
+        return inspect::handle(&shared, &parts.method, path, parts.uri.query(), &body);
     }
 
     let rec = RecordedRequest {

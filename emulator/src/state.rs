@@ -1,13 +1,15 @@
 //! The emulator's memory: credentials, people, events, recorded requests and pending faults.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use serde_json::{Map, Value};
+
 use crate::broadcast::Broadcasts;
 use crate::{
-    EmulatorConfig, Fault, FaultAction, Person, RecordedRequest, StoredEvent, Workspace,
-    WrongRegionMode,
+    Device, EmulatorConfig, Fault, FaultAction, FormSubmission, Person, RecordedRequest,
+    StoredEvent, StoredObject, Workspace, WrongRegionMode,
 };
 
 /// One lock around everything: handlers are short and synchronous, and a single lock keeps the
@@ -24,6 +26,7 @@ impl Shared {
             requests: Vec::new(),
             faults: Vec::new(),
             rate_windows: HashMap::new(),
+            metrics: Vec::new(),
             app_wrong_region: config.app_wrong_region,
             app_rate_limit: config.app_rate_limit,
         };
@@ -47,6 +50,9 @@ pub(crate) struct State {
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) faults: Vec<Fault>,
     rate_windows: HashMap<String, (Instant, u32)>,
+    /// Delivery and push metrics, unsubscribes and v2 delivery events, in arrival order. The
+    /// unauthenticated endpoints cannot tell the workspace, so this list is global.
+    pub(crate) metrics: Vec<Value>,
     pub(crate) app_wrong_region: WrongRegionMode,
     pub(crate) app_rate_limit: Option<u32>,
 }
@@ -62,9 +68,16 @@ impl State {
 
     /// The workspace's data, created on first use (the demo site with its seeded broadcast data).
     pub(crate) fn site_mut(&mut self, site_id: &str) -> &mut SiteData {
-        self.sites
+        self.site_and_metrics(site_id).0
+    }
+
+    /// One workspace's data together with the global metrics list, borrowed at the same time.
+    pub(crate) fn site_and_metrics(&mut self, site_id: &str) -> (&mut SiteData, &mut Vec<Value>) {
+        let site = self
+            .sites
             .entry(site_id.to_string())
-            .or_insert_with(|| SiteData::new(site_id))
+            .or_insert_with(|| SiteData::new(site_id));
+        (site, &mut self.metrics)
     }
 
     /// Takes one use of the first pending fault that matches `path`.
@@ -99,6 +112,39 @@ impl State {
     }
 }
 
+/// The manual segment every workspace starts with.
+pub(crate) const MANUAL_SEGMENT: (u64, &str) = (7, "VIP customers");
+/// The data-driven segment every workspace starts with (Track cannot change its members).
+pub(crate) const DATA_DRIVEN_SEGMENT: (u64, &str) = (3, "Active users");
+/// The delivery the demo workspace starts with, and the id of the person it was sent to.
+pub(crate) const DEMO_DELIVERY: (&str, &str) = ("dlv_demo_1", "demo-person");
+
+/// A segment of a workspace; members are people's cio_ids.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    pub(crate) name: String,
+    pub(crate) manual: bool,
+    pub(crate) members: BTreeSet<String>,
+}
+
+/// Who a relationship links an object with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RelPerson {
+    /// A known person, by cio_id.
+    Cio(String),
+    /// An anonymous visitor (object `identify_anonymous`).
+    Anonymous(String),
+}
+
+/// A person↔object relationship as stored.
+#[derive(Clone, Debug)]
+pub(crate) struct Rel {
+    pub(crate) person: RelPerson,
+    pub(crate) object_type_id: String,
+    pub(crate) object_id: String,
+    pub(crate) attributes: Map<String, Value>,
+}
+
 /// One workspace's data.
 #[derive(Default)]
 pub(crate) struct SiteData {
@@ -106,7 +152,18 @@ pub(crate) struct SiteData {
     pub(crate) events: Vec<StoredEvent>,
     pub(crate) event_ids: HashSet<String>,
     pub(crate) broadcasts: Broadcasts,
+    /// A person's devices by cio_id, in the order they were first added.
+    pub(crate) devices: BTreeMap<String, Vec<Device>>,
+    pub(crate) segments: BTreeMap<u64, Segment>,
+    /// One group per suppress call: the identifiers it blocked. Unsuppressing any frees the group.
+    pub(crate) suppressions: Vec<Vec<String>>,
+    pub(crate) objects: Vec<StoredObject>,
+    pub(crate) relationships: Vec<Rel>,
+    pub(crate) forms: Vec<FormSubmission>,
+    /// Delivery id → identifier of the person it went to.
+    pub(crate) deliveries: BTreeMap<String, String>,
     next_cio: u32,
+    pub(crate) next_object: u32,
 }
 
 /// How a path identifier addresses a person, decided from its shape as the real API does.
@@ -115,9 +172,33 @@ pub(crate) enum IdKind<'a> {
     Cio(&'a str),
     Email(&'a str),
     Id(&'a str),
+    /// Only Track v2 identifiers address people by phone (the `phone` attribute).
+    Phone(&'a str),
 }
 
 impl<'a> IdKind<'a> {
+    /// The identifier without any `cio_` prefix.
+    pub(crate) fn value(self) -> &'a str {
+        match self {
+            IdKind::Cio(v) | IdKind::Email(v) | IdKind::Id(v) | IdKind::Phone(v) => v,
+        }
+    }
+
+    /// Whether `person` is the one this identifier names.
+    pub(crate) fn matches(self, person: &Person) -> bool {
+        match self {
+            IdKind::Cio(cio) => person.cio_id == cio,
+            IdKind::Email(email) => person
+                .email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email)),
+            IdKind::Id(id) => person.id.as_deref() == Some(id),
+            IdKind::Phone(phone) => {
+                person.attributes.get("phone").and_then(Value::as_str) == Some(phone)
+            }
+        }
+    }
+
     pub(crate) fn of(identifier: &'a str) -> IdKind<'a> {
         if let Some(cio) = identifier.strip_prefix("cio_") {
             return IdKind::Cio(cio);
@@ -134,27 +215,43 @@ impl<'a> IdKind<'a> {
 }
 
 impl SiteData {
-    /// A fresh workspace: every one has broadcast 8; `demo-site` also has its processed trigger 1.
+    /// A fresh workspace: every one has broadcast 8, manual segment 7 and data-driven segment 3;
+    /// `demo-site` also has its processed trigger 1 and delivery `dlv_demo_1` to `demo-person`.
     pub(crate) fn new(site_id: &str) -> SiteData {
+        let demo = site_id == crate::DEMO_SITE_ID;
+        let segment = |(id, name): (u64, &str), manual| {
+            let name = name.to_string();
+            let members = BTreeSet::new();
+            (
+                id,
+                Segment {
+                    name,
+                    manual,
+                    members,
+                },
+            )
+        };
+        let mut deliveries = BTreeMap::new();
+        if demo {
+            deliveries.insert(DEMO_DELIVERY.0.to_string(), DEMO_DELIVERY.1.to_string());
+        }
         SiteData {
-            broadcasts: if site_id == crate::DEMO_SITE_ID {
+            broadcasts: if demo {
                 Broadcasts::demo()
             } else {
                 Broadcasts::default()
             },
+            segments: BTreeMap::from([
+                segment(MANUAL_SEGMENT, true),
+                segment(DATA_DRIVEN_SEGMENT, false),
+            ]),
+            deliveries,
             ..SiteData::default()
         }
     }
 
     pub(crate) fn find(&self, kind: IdKind<'_>) -> Option<usize> {
-        self.people.iter().position(|p| match kind {
-            IdKind::Cio(cio) => p.cio_id == cio,
-            IdKind::Email(email) => p
-                .email
-                .as_deref()
-                .is_some_and(|e| e.eq_ignore_ascii_case(email)),
-            IdKind::Id(id) => p.id.as_deref() == Some(id),
-        })
+        self.people.iter().position(|p| kind.matches(p))
     }
 
     /// Lookup for tests: a `cio_` value is tried as a cio_id first, then anything as an id, then as

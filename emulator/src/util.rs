@@ -77,6 +77,20 @@ fn strip_port(host: &str) -> &str {
     }
 }
 
+/// The method a request is routed by: `HEAD` is answered like `GET` (the server leaves the body
+/// out).
+pub(crate) fn route_method(method: &str) -> &str {
+    match method {
+        "HEAD" => "GET",
+        other => other,
+    }
+}
+
+/// Decoded segments borrowed as `&str`, which slice patterns can match.
+pub(crate) fn as_strs(segments: Option<&[String]>) -> Option<Vec<&str>> {
+    segments.map(|s| s.iter().map(String::as_str).collect())
+}
+
 /// Segments after the leading `/`, still encoded.
 pub(crate) fn raw_segments(path: &str) -> std::str::Split<'_, char> {
     path.strip_prefix('/').unwrap_or(path).split('/')
@@ -108,6 +122,21 @@ pub(crate) fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Path ids are plain decimal integers; anything else names no broadcast, trigger or segment.
+pub(crate) fn parse_id(segment: &str) -> Option<u64> {
+    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    segment.parse().ok()
+}
+
 pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
@@ -129,6 +158,18 @@ pub(crate) fn track_ok() -> Response {
 /// Track's documented error shape.
 pub(crate) fn track_error(status: StatusCode, message: &str) -> Response {
     json_value(status, &json!({"meta": {"errors": [message]}}))
+}
+
+/// Track's other v1 error shape, used by merge: one message under `meta.error`.
+pub(crate) fn track_single_error(status: StatusCode, message: &str) -> Response {
+    json_value(status, &json!({"meta": {"error": message}}))
+}
+
+/// 204 with no body and no content type (form submissions).
+pub(crate) fn no_content() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
 }
 
 /// The App/Beta error shape, with the status repeated as a string.

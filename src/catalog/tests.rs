@@ -338,3 +338,15 @@ fn beta_twins_are_derived_from_app_entries() {
         );
     }
 }
+
+#[test]
+fn the_readme_lists_every_operation() {
+    let readme = include_str!("../../README.md");
+    for b in all() {
+        assert!(
+            readme.contains(&format!("`{}`", b.id())),
+            "README.md does not list {}",
+            b.id()
+        );
+    }
+}

@@ -161,6 +161,20 @@ pub fn app(emu: &Emulator, method: &str, host: &str, target: &str, key: &str, bo
     )
 }
 
+/// A Track call with Basic `auth` (none when `None`) and a JSON body.
+pub fn track_json(
+    emu: &Emulator,
+    host: &str,
+    auth: Option<&str>,
+    method: &str,
+    target: &str,
+    body: &str,
+) -> Reply {
+    let mut headers = vec![("Content-Type", "application/json")];
+    headers.extend(auth.map(|a| ("Authorization", a)));
+    send(emu, method, host, target, &headers, body.as_bytes())
+}
+
 pub fn start() -> Emulator {
     Emulator::start(EmulatorConfig::default()).expect("emulator starts")
 }
