@@ -7,9 +7,10 @@ use serde_json::{Map, Value};
 
 use crate::schema::{pointer_escape, Field, Place, Ty};
 
+/// Every action; a person has all but the first.
 const ACTIONS: &[&str] = &[
-    "identify",
     "identify_anonymous",
+    "identify",
     "delete",
     "event",
     "screen",
@@ -22,14 +23,23 @@ const ACTIONS: &[&str] = &[
     "suppress",
     "unsuppress",
 ];
-const ONE_OF_PEOPLE: &[Field] = &[
+const PERSON_ACTIONS: &[&str] = ACTIONS.split_at(1).1;
+/// Attributes of a relationship.
+pub const REL_ATTRS: Field = Field::key(
+    "relationship_attributes",
+    Ty::Attributes,
+    "Relationship attributes",
+    "Attributes of the relationship, e.g. {\"role\":\"admin\"}.",
+);
+/// A person as `{"id"|"email"|"cio_id": …}`.
+pub const PERSON_KEYS: &[Field] = &[
     Field::key("id", Ty::IdText, "Id", "The person's id.").max_bytes(150),
     Field::key("email", Ty::Str, "Email", "The person's email."),
     Field::key(
         "cio_id",
         Ty::Str,
         "cio_id",
-        "The person's cio_id, without the cio_ prefix.",
+        "The person's cio_id (without cio_).",
     ),
 ];
 const DEVICE: &[Field] = &[
@@ -54,8 +64,14 @@ const DEVICE: &[Field] = &[
     ),
 ];
 const RELATIONSHIP: &[Field] = &[
-    Field::key("identifiers", Ty::Obj, "Identifiers", "For a person: the object's {object_type_id, object_id}; for an object: the person's {id|email|cio_id}.").required(),
-    Field::key("relationship_attributes", Ty::Attributes, "Relationship attributes", "Attributes of the relationship."),
+    Field::key(
+        "identifiers",
+        Ty::Obj,
+        "Identifiers",
+        "For a person: the object's {object_type_id, object_id}; for an object: the person's {id|email|cio_id}.",
+    )
+    .required(),
+    REL_ATTRS,
 ];
 
 /// The fields of one v2 operation.
@@ -69,8 +85,8 @@ pub const FIELDS: &[Field] = &[
     Field::new("timestamp", Ty::Timestamp, Place::Body("timestamp"), "Timestamp", "Unix seconds or ISO-8601; sent as integer seconds."),
     Field::new("device", Ty::Object(DEVICE), Place::Body("device"), "Device", "add_device: {token, platform, last_used?, attributes?}; delete_device: {token}."),
     Field::new("cio_relationships", Ty::List(&Ty::Object(RELATIONSHIP), 1, 1000), Place::Body("cio_relationships"), "Relationships", "add_relationships, delete_relationships (and optionally identify)."),
-    Field::new("primary", Ty::OneOf(ONE_OF_PEOPLE), Place::Body("primary"), "Primary person", "merge: the person who remains."),
-    Field::new("secondary", Ty::OneOf(ONE_OF_PEOPLE), Place::Body("secondary"), "Secondary person", "merge: the person merged and deleted."),
+    Field::new("primary", Ty::OneOf(PERSON_KEYS), Place::Body("primary"), "Primary person", "merge: the person who remains."),
+    Field::new("secondary", Ty::OneOf(PERSON_KEYS), Place::Body("secondary"), "Secondary person", "merge: the person merged and deleted."),
 ];
 
 /// The `batch` input of `batch.submit`.
@@ -85,20 +101,7 @@ pub const BATCH: Field = Field::new(
 
 fn actions_of(kind: &str) -> &'static [&'static str] {
     match kind {
-        "person" => &[
-            "identify",
-            "delete",
-            "event",
-            "screen",
-            "page",
-            "add_relationships",
-            "delete_relationships",
-            "add_device",
-            "delete_device",
-            "merge",
-            "suppress",
-            "unsuppress",
-        ],
+        "person" => PERSON_ACTIONS,
         "object" => &[
             "identify",
             "identify_anonymous",

@@ -1,6 +1,7 @@
 //! Fields shared by many entries. An entry lists them by name; a field's wording, limits and
 //! wire place are written once here.
 
+use crate::entity::{PERSON_KEYS, REL_ATTRS};
 use crate::identity::Wire;
 use crate::schema::{Field, Place, Ty};
 
@@ -157,22 +158,6 @@ pub const OBJECT_ID: Field = Field::new(
 .required()
 .max_bytes(150);
 
-const REL_ATTRS: Field = Field::key(
-    "relationship_attributes",
-    Ty::Attributes,
-    "Relationship attributes",
-    "Attributes of the relationship, e.g. {\"role\":\"admin\"}.",
-);
-const PERSON_KEYS: &[Field] = &[
-    Field::key("id", Ty::IdText, "Id", "The person's id.").max_bytes(150),
-    Field::key("email", Ty::Str, "Email", "The person's email."),
-    Field::key(
-        "cio_id",
-        Ty::Str,
-        "cio_id",
-        "The person's cio_id (without cio_).",
-    ),
-];
 const OBJECT_KEYS: &[Field] = &[
     OBJECT_TYPE_ID.at(Place::Control),
     OBJECT_ID.at(Place::Control),
