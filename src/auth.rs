@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::call::{json_output, status_error, Call, RetryPolicy};
+use crate::call::{json_output, Call, RetryPolicy};
 use crate::error::{ConnectorError, ErrorKind, FixBy};
 use crate::http::{HttpRequest, Method};
 use crate::region;
@@ -28,6 +28,7 @@ fn get(call: &mut Call<'_>, url: &str) -> Result<crate::http::HttpResponse, Conn
         headers: call.base_headers(),
         body: Vec::new(),
         timeout: Default::default(),
+        max_response: crate::http::MAX_RESPONSE_DEFAULT,
     };
     call.send(req, &RetryPolicy::standard(true))
 }
@@ -43,12 +44,7 @@ fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let base = region::base_url(ConnectorKind::Track, tried);
     let resp = get(call, &format!("{base}/v1/accounts/region"))?;
     if !(200..300).contains(&resp.status) {
-        return Err(status_error(
-            ConnectorKind::Track,
-            tried,
-            &resp,
-            "the region check",
-        ));
+        return Err(call.status_error_in(tried, &resp, "the region check"));
     }
     let body = json_output(&resp);
     let actual = match body.get("region").and_then(Value::as_str).and_then(Region::parse) {
@@ -122,7 +118,7 @@ fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
                     .to_string(),
             });
         }
-        let err = status_error(connector, r, &resp, "the workspace list");
+        let err = call.status_error_in(r, &resp, "the workspace list");
         let other_region = matches!(err.kind, ErrorKind::Unauthorized | ErrorKind::WrongRegion);
         if !other_region {
             return Err(err);

@@ -62,6 +62,8 @@ pub struct Call<'a> {
     request_id: Option<String>,
     region: Option<Region>,
     probe: Probe,
+    /// Whether the last request sent may be repeated without applying it twice.
+    repeat_safe: bool,
 }
 
 impl<'a> Call<'a> {
@@ -87,6 +89,7 @@ impl<'a> Call<'a> {
             request_id: request_id.map(str::to_string),
             region: None,
             probe,
+            repeat_safe: true,
         }
     }
 }
@@ -181,22 +184,24 @@ impl Call<'_> {
         policy: &RetryPolicy,
     ) -> Result<HttpResponse, ConnectorError> {
         let mut attempt = 0u32;
+        self.repeat_safe = policy.safe_to_repeat;
         loop {
             let remaining = self.remaining_ms();
             if remaining == 0 {
-                return Err(timeout_error(self.requests));
+                return Err(self.unsafe_to_repeat(timeout_error(self.requests), attempt > 0));
             }
             request.timeout = std::time::Duration::from_millis(remaining);
             self.requests += 1;
             let result = self.transport.send(&request);
             let (retry, retry_after) = match &result {
                 Ok(r) if (200..300).contains(&r.status) => (false, None),
-                Ok(r) if r.status == 429 => (true, retry_after_ms(r)),
-                Ok(r) if r.status >= 500 || r.status == 408 => {
-                    (policy.safe_to_repeat || policy.retry_all, retry_after_ms(r))
-                }
+                Ok(r) if r.status == 429 => (true, retry_after_ms(r, self.clock.unix_ms())),
+                Ok(r) if r.status >= 500 || r.status == 408 => (
+                    policy.safe_to_repeat || policy.retry_all,
+                    retry_after_ms(r, self.clock.unix_ms()),
+                ),
                 Ok(_) => (policy.retry_all, None),
-                Err(TransportError::Denied(_)) => (false, None),
+                Err(TransportError::Denied(_) | TransportError::TooLarge(_)) => (false, None),
                 Err(_) => (policy.safe_to_repeat || policy.retry_all, None),
             };
             if retry && attempt < policy.max_retries {
@@ -214,24 +219,64 @@ impl Call<'_> {
                     continue;
                 }
             }
-            return result.map_err(|e| transport_error(e, self.requests));
+            let sent = !matches!(result, Err(TransportError::Denied(_)));
+            return result
+                .map_err(|e| self.unsafe_to_repeat(transport_error(e, self.requests), sent));
         }
+    }
+
+    /// A request that was sent and may have been applied must not be repeated by a host that
+    /// obeys `retryable` unless repeating it is safe.
+    fn unsafe_to_repeat(&self, mut err: ConnectorError, sent: bool) -> ConnectorError {
+        if sent && err.retryable && !self.repeat_safe && err.kind != ErrorKind::RateLimited {
+            err.retryable = false;
+            err.message.push_str(
+                " — not repeated automatically: Customer.io may already have applied the request; check before running it again",
+            );
+        }
+        err
     }
 
     /// Maps a non-2xx answer to the typed error that names the fix.
     pub fn status_error(&self, resp: &HttpResponse, what: &str) -> ConnectorError {
-        status_error(
-            self.config.connector,
-            self.region.unwrap_or(self.config.region),
-            resp,
-            what,
-        )
+        self.status_error_in(self.region.unwrap_or(self.config.region), resp, what)
+    }
+
+    /// As [`Call::status_error`] for an answer from `region`'s host. The body is scrubbed of
+    /// every form of the credentials before it is cut, so no part of a secret survives the cut.
+    pub fn status_error_in(
+        &self,
+        region: Region,
+        resp: &HttpResponse,
+        what: &str,
+    ) -> ConnectorError {
+        let mut err = status_error(self.config.connector, region, resp, what);
+        if resp.status == 429 {
+            err.retry_after_ms =
+                retry_after_ms(resp, self.clock.unix_ms()).map(|ms| ms.min(u32::MAX as u64) as u32);
+        }
+        if !resp.body.is_empty() {
+            let secrets = self.config.credentials.secrets();
+            let body = util::redact(&String::from_utf8_lossy(&resp.body), &secrets);
+            err.body = Some(util::truncate(&body, ERROR_BODY_MAX));
+        }
+        self.unsafe_to_repeat(err, true)
     }
 }
 
-fn retry_after_ms(r: &HttpResponse) -> Option<u64> {
+/// The longest wait a `Retry-After` may ask for (the longest raw-request budget).
+const RETRY_AFTER_MAX_S: u64 = 300;
+
+/// `Retry-After` in ms: delay-seconds (huge values clamped) or an HTTP date (RFC 9110 §10.2.3).
+fn retry_after_ms(r: &HttpResponse, now_ms: u64) -> Option<u64> {
     let v = r.header("retry-after")?.trim();
-    v.parse::<u64>().ok().map(|s| s.min(300) * 1000)
+    let secs = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        v.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        let at = util::parse_http_date(v)?;
+        (at.saturating_mul(1000).saturating_sub(now_ms as i64).max(0) as u64).div_ceil(1000)
+    };
+    Some(secs.min(RETRY_AFTER_MAX_S) * 1000)
 }
 
 fn timeout_error(requests: u32) -> ConnectorError {
@@ -250,6 +295,15 @@ fn transport_error(e: TransportError, requests: u32) -> ConnectorError {
             err.message = format!("no answer from Customer.io in time ({m}); raise timeout_ms or try again later");
             err
         }
+        TransportError::TooLarge(cap) => ConnectorError::new(
+            ErrorKind::Upstream,
+            FixBy::User,
+            format!(
+                "Customer.io's answer is larger than this call's {} MiB cap and was cut off; narrow the request (filters, a smaller limit) or, for a raw request, raise max_response_bytes (at most {} MiB)",
+                cap / (1024 * 1024),
+                crate::http::MAX_RESPONSE_LIMIT / (1024 * 1024)
+            ),
+        ),
         TransportError::Denied(m) => ConnectorError::new(
             ErrorKind::Transport,
             FixBy::Host,
@@ -289,8 +343,8 @@ pub fn upstream_message(body: &[u8]) -> Option<String> {
     (!msgs.is_empty()).then(|| msgs.join("; "))
 }
 
-/// Maps an answer's status to a typed error.
-pub fn status_error(
+/// Maps an answer's status to a typed error (without the body: see [`Call::status_error_in`]).
+fn status_error(
     connector: ConnectorKind,
     region: Region,
     resp: &HttpResponse,
@@ -342,28 +396,24 @@ pub fn status_error(
             format!("the {creds} is valid but lacks permission for {what}{detail}; give the key that access in Customer.io"),
         ),
         404 => ConnectorError::new(ErrorKind::NotFound, FixBy::User, format!("Customer.io found nothing for {what}{detail}")),
-        429 => {
-            let mut e = ConnectorError::new(
-                ErrorKind::RateLimited,
-                FixBy::Upstream,
-                format!("Customer.io's rate limit was hit{detail}; slow down and retry later"),
-            )
-            .retryable(true);
-            e.retry_after_ms = retry_after_ms(resp).map(|ms| ms.min(u32::MAX as u64) as u32);
-            e
-        }
+        429 => ConnectorError::new(
+            ErrorKind::RateLimited,
+            FixBy::Upstream,
+            format!("Customer.io's rate limit was hit{detail}; slow down and retry later"),
+        )
+        .retryable(true),
+        408 => ConnectorError::new(
+            ErrorKind::Timeout,
+            FixBy::Upstream,
+            format!("Customer.io timed out waiting for the request (408){detail}; try again later"),
+        )
+        .retryable(true),
         s if s >= 500 => {
             ConnectorError::new(ErrorKind::Upstream, FixBy::Upstream, format!("Customer.io failed with {s}{detail}; try again later")).retryable(true)
         }
         s => ConnectorError::new(ErrorKind::Upstream, FixBy::User, format!("Customer.io refused {what} ({s}){detail}")),
     };
     err.status = Some(resp.status);
-    if !resp.body.is_empty() {
-        err.body = Some(util::truncate(
-            &String::from_utf8_lossy(&resp.body),
-            ERROR_BODY_MAX,
-        ));
-    }
     err
 }
 

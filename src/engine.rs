@@ -34,7 +34,12 @@ impl<'a> Connector<'a> {
         let mut call = self
             .call(config, None, None)
             .map_err(|e| e.scrub(&secrets))?;
-        crate::auth::probe(&mut call).map_err(|e| e.scrub(&secrets))
+        crate::auth::probe(&mut call)
+            .map_err(|e| e.scrub(&secrets))
+            .map(|mut info| {
+                info.details = util::redact(&info.details, &secrets);
+                info
+            })
     }
 
     /// Runs one operation.
@@ -59,6 +64,15 @@ impl<'a> Connector<'a> {
                 request.config.connector.as_str(),
                 bound.api.as_str()
             )));
+        }
+        if request.input.len() > MAX_INPUT {
+            return Err(ConnectorError::invalid_input(
+                "",
+                format!(
+                    "the input is {} bytes; at most {MAX_INPUT} are accepted in one call — split it over several steps",
+                    request.input.len()
+                ),
+            ));
         }
         let input: Value = serde_json::from_str(&request.input).map_err(|e| {
             ConnectorError::invalid_input(
@@ -148,8 +162,16 @@ fn unknown_operation(id: &str) -> ConnectorError {
     )
 }
 
+/// Longest credential accepted: real keys are tens of characters; a longer one would only make
+/// an `Authorization` header that hosts refuse or trap on.
+const MAX_CREDENTIAL: usize = 1024;
+
+/// Largest JSON input: the biggest legitimate one (a batch of v2 operations) fits many times
+/// over, and parsing stays far inside the host's memory cap.
+pub const MAX_INPUT: usize = 16 * 1024 * 1024;
+
 fn header_safe(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_graphic())
+    !s.is_empty() && s.len() <= MAX_CREDENTIAL && s.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn check_credentials(config: &ConnectionConfig) -> Result<(), ConnectorError> {
@@ -157,12 +179,12 @@ fn check_credentials(config: &ConnectionConfig) -> Result<(), ConnectorError> {
         (ConnectorKind::Track, Credentials::Track(t)) => {
             if !header_safe(&t.site_id) || t.site_id.contains(':') {
                 return Err(ConnectorError::invalid_config(
-                    "the Track site id is empty or has spaces, colons or other characters a site id never has; copy it from Settings → API Credentials → Track API Keys",
+                    "the Track site id is empty, longer than 1024 bytes, or has spaces, colons or other characters a site id never has; copy it from Settings → API Credentials → Track API Keys",
                 ));
             }
             if !header_safe(&t.api_key) {
                 return Err(ConnectorError::invalid_config(
-                    "the Track API key is empty or has spaces or control characters; copy it from Settings → API Credentials → Track API Keys",
+                    "the Track API key is empty, longer than 1024 bytes, or has spaces or control characters; copy it from Settings → API Credentials → Track API Keys",
                 ));
             }
             Ok(())
@@ -170,7 +192,7 @@ fn check_credentials(config: &ConnectionConfig) -> Result<(), ConnectorError> {
         (ConnectorKind::App | ConnectorKind::Beta, Credentials::App(key)) => {
             if !header_safe(key) {
                 return Err(ConnectorError::invalid_config(
-                    "the App API key is empty or has spaces or control characters; copy it from Settings → API Credentials → App API Keys",
+                    "the App API key is empty, longer than 1024 bytes, or has spaces or control characters; copy it from Settings → API Credentials → App API Keys",
                 ));
             }
             Ok(())

@@ -81,7 +81,7 @@ pub const FIELDS: &[Field] = &[
     Field::new("identifiers", Ty::Obj, Place::Body("identifiers"), "Identifiers", "person: exactly one of id, email, phone, cio_id (no cio_ prefix); object: {object_type_id, object_id} or {cio_object_id}; delivery: {id}. Not used by merge."),
     Field::new("attributes", Ty::Obj, Place::Body("attributes"), "Attributes", "Attributes to set (identify) or the event's data (event, page, screen)."),
     Field::new("name", Ty::Str, Place::Body("name"), "Name", "Event, page or screen name (≤ 100 bytes); for a delivery event: opened, converted or delivered.").max_bytes(100),
-    Field::new("id", Ty::Ulid, Place::Body("id"), "Event id", "A ULID de-duplicating the event; generated when left out."),
+    Field::new("id", Ty::Ulid(false), Place::Body("id"), "Event id", "A ULID de-duplicating the event; generated when left out."),
     Field::new("timestamp", Ty::Timestamp, Place::Body("timestamp"), "Timestamp", "Unix seconds or ISO-8601; sent as integer seconds."),
     Field::new("device", Ty::Object(DEVICE), Place::Body("device"), "Device", "add_device: {token, platform, last_used?, attributes?}; delete_device: {token}."),
     Field::new("cio_relationships", Ty::List(&Ty::Object(RELATIONSHIP), 1, 1000), Place::Body("cio_relationships"), "Relationships", "add_relationships, delete_relationships (and optionally identify)."),
@@ -113,6 +113,55 @@ fn actions_of(kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// The identifier shapes of v2 (customerio-api.md §5.3, §5.5).
+#[derive(Clone, Copy)]
+enum Shape {
+    Person,
+    Object,
+    Delivery,
+    Anonymous,
+}
+
+/// Checks an identifiers object and writes integer ids as the strings the API takes.
+fn identifiers(shape: Shape, v: &mut Value) -> Result<(), String> {
+    let (want, forms): (&str, &[&[&str]]) = match shape {
+        Shape::Person => (
+            "exactly one of id, email, phone or cio_id, e.g. {\"id\":\"42\"}",
+            &[&["id"], &["email"], &["phone"], &["cio_id"]],
+        ),
+        Shape::Object => (
+            "{\"object_type_id\":\"1\",\"object_id\":\"acme\"} or {\"cio_object_id\":\"…\"}",
+            &[&["object_id", "object_type_id"], &["cio_object_id"]],
+        ),
+        Shape::Delivery => ("{\"id\":\"<delivery id>\"}", &[&["id"]]),
+        Shape::Anonymous => ("{\"anonymous_id\":\"…\"}", &[&["anonymous_id"]]),
+    };
+    let bad = || format!("identifiers must be {want}");
+    let m = v.as_object_mut().ok_or_else(bad)?;
+    let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    if !forms.contains(&keys.as_slice()) {
+        return Err(bad());
+    }
+    for (k, val) in m.iter_mut() {
+        if let Some(n) = val.as_u64() {
+            *val = Value::String(n.to_string());
+        }
+        match val.as_str() {
+            Some(t) if !t.trim().is_empty() && t.len() <= 150 => {}
+            _ => {
+                return Err(format!(
+                    "identifiers.{k} must be non-empty text of at most 150 bytes"
+                ))
+            }
+        }
+        if k == "cio_id" && val.as_str().is_some_and(|t| t.starts_with("cio_")) {
+            return Err("a cio_id in identifiers is written without the cio_ prefix".into());
+        }
+    }
+    Ok(())
+}
+
 fn text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str).filter(|s| !s.is_empty())
 }
@@ -138,61 +187,49 @@ pub fn check(
         );
         return problems;
     }
-    let ids = op.get("identifiers").and_then(Value::as_object);
-    let keys: Vec<&str> = ids
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let ids_ok = match (kind.as_str(), ids) {
-        ("person", _) if action == "merge" => {
-            if ids.is_some() {
-                say(
-                    "identifiers",
-                    "merge takes primary and secondary, not identifiers".into(),
-                );
-            }
-            for side in ["primary", "secondary"] {
-                if op.get(side).is_none() {
-                    say(
-                        side,
-                        format!("merge needs `{side}`: {{\"id\"|\"email\"|\"cio_id\": …}}"),
-                    );
-                }
-            }
-            true
-        }
-        ("person", Some(m)) => {
-            keys.len() == 1
-                && ["id", "email", "phone", "cio_id"].contains(&keys[0])
-                && (m[keys[0]].is_string() || (keys[0] == "id" && m[keys[0]].is_u64()))
-        }
-        ("object", Some(m)) => match keys.as_slice() {
-            ["cio_object_id"] => m["cio_object_id"].is_string(),
-            _ => {
-                keys.len() == 2
-                    && text(m.get("object_type_id")).is_some()
-                    && text(m.get("object_id")).is_some()
-            }
-        },
-        ("delivery", Some(m)) => keys == ["id"] && text(m.get("id")).is_some(),
-        _ => false,
-    };
-    if !ids_ok {
-        let want = match kind.as_str() {
-            "person" => "exactly one of id, email, phone or cio_id, e.g. {\"id\":\"42\"}",
-            "object" => "{\"object_type_id\":\"1\",\"object_id\":\"acme\"} (both strings) or {\"cio_object_id\":\"…\"}",
-            _ => "{\"id\":\"<delivery id>\"}",
-        };
-        say(
-            "identifiers",
-            format!("a {kind} operation needs identifiers {want}"),
-        );
-    }
-    if let Some(cio) = ids.and_then(|m| m.get("cio_id")).and_then(Value::as_str) {
-        if cio.starts_with("cio_") {
+    if action == "merge" {
+        if op.contains_key("identifiers") {
             say(
                 "identifiers",
-                "identifiers.cio_id is written without the cio_ prefix".into(),
+                "merge takes primary and secondary, not identifiers".into(),
             );
+        }
+        for side in ["primary", "secondary"] {
+            match op.get_mut(side) {
+                None => say(
+                    side,
+                    format!("merge needs `{side}`: {{\"id\"|\"email\"|\"cio_id\": …}}"),
+                ),
+                Some(v) => {
+                    if let Err(m) = identifiers(Shape::Person, v) {
+                        say(side, m);
+                    }
+                }
+            }
+        }
+    } else {
+        let shape = match kind.as_str() {
+            "person" => Shape::Person,
+            "object" => Shape::Object,
+            _ => Shape::Delivery,
+        };
+        let mut missing = Value::Null;
+        if let Err(m) = identifiers(shape, op.get_mut("identifiers").unwrap_or(&mut missing)) {
+            say("identifiers", m);
+        }
+    }
+    // Relationships name the other side: objects for a person, people for an object.
+    let other = match (kind.as_str(), action.as_str()) {
+        ("person", _) => Shape::Object,
+        (_, "identify_anonymous") => Shape::Anonymous,
+        _ => Shape::Person,
+    };
+    if let Some(Value::Array(rels)) = op.get_mut("cio_relationships") {
+        for (i, rel) in rels.iter_mut().enumerate() {
+            let mut missing = Value::Null;
+            if let Err(m) = identifiers(other, rel.get_mut("identifiers").unwrap_or(&mut missing)) {
+                say(&format!("cio_relationships/{i}/identifiers"), m);
+            }
         }
     }
     let needs_name = matches!(action.as_str(), "event" | "page" | "screen");
@@ -238,6 +275,17 @@ pub fn check(
         op.insert("id".into(), Value::String(ulid()));
     }
     problems
+}
+
+/// Whether a v2 body holds an operation Customer.io does not de-duplicate, so that a retry
+/// after a lost answer could apply it twice: a delivery event (it has no id). Person events carry
+/// a ULID; every other action sets a state, which repeating does not change.
+pub fn not_deduplicated(body: &Value) -> bool {
+    let one = |op: &Value| op.get("type").and_then(Value::as_str) == Some("delivery");
+    match body.get("batch").and_then(Value::as_array) {
+        Some(items) => items.iter().any(one),
+        None => one(body),
+    }
 }
 
 /// The rule of `entity.submit`.

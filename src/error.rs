@@ -143,7 +143,7 @@ impl ConnectorError {
     }
 
     /// Replaces every secret in the message and body by `[redacted]`.
-    pub fn scrub(mut self, secrets: &[&str]) -> Self {
+    pub fn scrub(mut self, secrets: &[String]) -> Self {
         self.message = crate::util::redact(&self.message, secrets);
         self.body = self.body.map(|b| crate::util::redact(&b, secrets));
         self

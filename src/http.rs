@@ -72,9 +72,18 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Body bytes (empty for none).
     pub body: Vec<u8>,
-    /// Longest wait for the answer of this one attempt.
+    /// Longest wait for the answer of this one attempt, body included.
     pub timeout: Duration,
+    /// Largest response body accepted; a longer one is cut off with `TransportError::TooLarge`
+    /// so a huge or endless answer cannot exhaust the component's memory.
+    pub max_response: usize,
 }
+
+/// The response cap of catalog operations (raw requests choose their own, up to
+/// [`MAX_RESPONSE_LIMIT`]).
+pub const MAX_RESPONSE_DEFAULT: usize = 16 * 1024 * 1024;
+/// The highest response cap a raw request may ask for: well inside the host's memory cap.
+pub const MAX_RESPONSE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// One upstream answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -106,6 +115,8 @@ pub enum TransportError {
     Denied(String),
     /// DNS, connect, TLS, reset or protocol failure.
     Connection(String),
+    /// The response body was longer than the request's `max_response` bytes.
+    TooLarge(usize),
 }
 
 /// Sends one request and returns the whole answer.

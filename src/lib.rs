@@ -25,6 +25,8 @@ mod engine_tests;
 #[cfg(test)]
 mod prop_tests;
 #[cfg(test)]
+mod reliability_tests;
+#[cfg(test)]
 pub(crate) mod testing;
 
 #[cfg(target_arch = "wasm32")]

@@ -25,8 +25,8 @@ pub enum Ty {
     Any,
     /// Unix seconds (integer, decimal or numeric string) or ISO-8601; sent as integer seconds.
     Timestamp,
-    /// A ULID; generated when the field is absent.
-    Ulid,
+    /// A ULID; with `true`, generated when the field is absent (event ids).
+    Ulid(bool),
     /// One of the listed strings.
     Enum(&'static [&'static str]),
     /// An integer or a non-empty string, sent as given (ids the API takes in either form).
@@ -172,8 +172,14 @@ impl Field {
         }
         s["title"] = json!(self.title);
         s["description"] = json!(self.description);
-        if self.required && matches!(self.ty, Ty::Str | Ty::IntOrStr | Ty::IdText) {
+        if matches!(self.ty, Ty::IntOrStr | Ty::IdText)
+            || (self.required && matches!(self.ty, Ty::Str))
+        {
             s["minLength"] = json!(1);
+        }
+        if self.required && matches!(self.ty, Ty::Str) {
+            // Blank text is refused too: at least one character that is not a space.
+            s["pattern"] = json!("\\S");
         }
         if let Some(n) = self.max_bytes {
             if matches!(self.ty, Ty::Str | Ty::IntOrStr | Ty::IdText) {
@@ -207,6 +213,9 @@ fn object_schema(fields: &[Field], api: &str) -> Value {
 /// Schemas of the scalar types as JSON text (smaller in the component than building code).
 const TIMESTAMP_SCHEMA: &str = r#"{"anyOf":[{"type":"integer","title":"Unix seconds"},{"type":"number","title":"Unix seconds with a fraction (dropped)"},{"type":"string","format":"date-time","title":"ISO-8601 date-time"},{"type":"string","format":"date","title":"ISO-8601 date (midnight UTC)"},{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]*)?$","title":"Unix seconds as text"}]}"#;
 
+/// Attributes Customer.io reads as timestamps (customerio-api.md §4.1), normalised like fields.
+const TIMESTAMP_ATTRIBUTES: [&str; 2] = ["created_at", "_timestamp"];
+
 fn ty_schema(ty: &Ty, api: &str) -> Value {
     let text = match ty {
         Ty::Str => r#"{"type":"string"}"#,
@@ -216,8 +225,8 @@ fn ty_schema(ty: &Ty, api: &str) -> Value {
         Ty::Obj => r#"{"type":"object"}"#,
         Ty::Any => "{}",
         Ty::Timestamp => TIMESTAMP_SCHEMA,
-        Ty::Ulid => r#"{"type":"string","pattern":"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}"#,
-        Ty::IntOrStr | Ty::IdText => r#"{"type":["string","integer"]}"#,
+        Ty::Ulid(_) => r#"{"type":"string","pattern":"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"}"#,
+        Ty::IntOrStr | Ty::IdText => r#"{"type":["string","integer"],"minLength":1}"#,
         Ty::StrMap => r#"{"type":"object","additionalProperties":{"type":"string"}}"#,
         Ty::Attributes => {
             r#"{"type":"object","maxProperties":300,"propertyNames":{"maxLength":150},"additionalProperties":{"maxLength":1000}}"#
@@ -359,10 +368,13 @@ fn check_field(
         problems.push((pointer.to_string(), format!("`{name}` {msg}")));
         None
     };
-    if let (Some((min, max)), Some(n)) =
-        (field.range, v.as_i64().or(v.is_u64().then_some(i64::MAX)))
-    {
-        if n < min || n > max {
+    if let (Some((min, max)), Value::Number(n)) = (field.range, &v) {
+        let inside = match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => (min..=max).contains(&i),
+            (None, Some(u)) => max >= 0 && u <= max as u64,
+            _ => true,
+        };
+        if !inside {
             return fail(
                 problems,
                 format!("must be between {min} and {max}, not {n}"),
@@ -393,7 +405,13 @@ fn check_field(
 /// Checks one value against a type; pushes problems (with the pointer) and returns the
 /// normalised value.
 fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> Option<Value> {
-    let label = pointer.rsplit('/').next().unwrap_or_default();
+    // Name list items by their field and index (`ids[3]`), not the bare index.
+    let mut parts = pointer.rsplitn(3, '/');
+    let last = parts.next().unwrap_or_default().to_string();
+    let label = match (last.parse::<usize>(), parts.next()) {
+        (Ok(i), Some(parent)) => format!("{parent}[{i}]"),
+        _ => last,
+    };
     let fail = |problems: &mut Problems, msg: String| -> Option<Value> {
         problems.push((pointer.to_string(), format!("`{label}` {msg}")));
         None
@@ -401,7 +419,7 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
     let want = |w: &str| format!("must be {w}, not {}", type_name(value));
     match ty {
         Ty::Str => value.is_string().then(|| value.clone()).or_else(|| fail(problems, want("a string"))),
-        Ty::Int => (value.is_i64() || value.is_u64()).then(|| value.clone()).or_else(|| fail(problems, want("an integer"))),
+        Ty::Int => integer(value).map(Value::Number).or_else(|| fail(problems, want("an integer"))),
         Ty::Num => value.is_number().then(|| value.clone()).or_else(|| fail(problems, want("a number"))),
         Ty::Bool => value.is_boolean().then(|| value.clone()).or_else(|| fail(problems, want("true or false"))),
         Ty::Obj => value.is_object().then(|| value.clone()).or_else(|| fail(problems, want("an object"))),
@@ -412,7 +430,7 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
                 short(value)
             ))
         }),
-        Ty::Ulid => match value.as_str() {
+        Ty::Ulid(_) => match value.as_str() {
             Some(s) if is_ulid(s) => Some(value.clone()),
             Some(_) => fail(problems, "must be a ULID (26 Crockford base32 characters); leave it out and the connector generates one".into()),
             None => fail(problems, want("a string")),
@@ -447,15 +465,21 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
                 if o.len() > 300 {
                     problems.push((pointer.to_string(), format!("`{label}` has {} keys; Customer.io allows at most 300", o.len())));
                 }
+                let mut out = o.clone();
                 for (k, v) in o {
                     let p = format!("{pointer}/{}", pointer_escape(k));
                     if k.len() > 150 {
                         problems.push((p, format!("attribute name is {} bytes; Customer.io allows at most 150", k.len())));
                     } else if v.as_str().is_some_and(|s| s.len() > 1000) {
                         problems.push((p, format!("`{k}` is {} bytes; Customer.io allows at most 1000 per attribute value", v.as_str().map_or(0, str::len))));
+                    } else if TIMESTAMP_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
+                        // Reserved timestamps take the same forms as timestamp fields.
+                        if let Some(t) = check_ty(&Ty::Timestamp, v, &p, problems) {
+                            out.insert(k.clone(), t);
+                        }
                     }
                 }
-                Some(value.clone())
+                Some(Value::Object(out))
             }
             None => fail(problems, want("an object")),
         },
@@ -467,7 +491,7 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
             None => fail(problems, want("an object")),
         },
         Ty::OneOf(fields) => match value.as_object() {
-            Some(o) if o.len() == 1 => {
+            Some(o) if o.len() == 1 && o.values().all(|v| !v.is_null()) => {
                 let refs: Vec<&Field> = fields.iter().collect();
                 Some(Value::Object(check_object(&refs, o, pointer, problems)))
             }
@@ -489,6 +513,17 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
             None => fail(problems, want("an array")),
         },
     }
+}
+
+/// An integer, also when written as an integral float (`7.0`, which JSON Schema counts as an
+/// integer); `None` otherwise.
+fn integer(v: &Value) -> Option<serde_json::Number> {
+    let n = v.as_number()?;
+    if n.is_i64() || n.is_u64() {
+        return Some(n.clone());
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then(|| serde_json::Number::from(f as i64))
 }
 
 fn is_ulid(s: &str) -> bool {

@@ -105,12 +105,35 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// Every secret string, so outputs and errors can be scrubbed of them.
-    pub fn secrets(&self) -> Vec<&str> {
-        match self {
-            Credentials::Track(t) => vec![t.site_id.as_str(), t.api_key.as_str()],
-            Credentials::App(k) => vec![k.as_str()],
+    /// Every form in which a secret could come back from upstream or end up in an output: the
+    /// key itself and, for Track, `site_id:key`; each raw, in standard and URL-safe base64 (the
+    /// Basic header), JSON-escaped (once and twice, for bodies inside JSON strings) and
+    /// percent-encoded. The site id alone is not a secret and is left alone. Longest first, so
+    /// a longer form is replaced before a shorter one inside it.
+    pub fn secrets(&self) -> Vec<String> {
+        let raw = match self {
+            Credentials::Track(t) => {
+                vec![t.api_key.clone(), format!("{}:{}", t.site_id, t.api_key)]
+            }
+            Credentials::App(k) => vec![k.clone()],
+        };
+        let json = |s: &str| {
+            let q = serde_json::Value::String(s.to_string()).to_string();
+            q[1..q.len() - 1].to_string()
+        };
+        let mut out = Vec::new();
+        for r in raw {
+            out.push(crate::util::b64(r.as_bytes()));
+            out.push(crate::util::b64_url(r.as_bytes()));
+            out.push(crate::util::encode_segment(&r));
+            out.push(json(&json(&r)));
+            out.push(json(&r));
+            out.push(r);
         }
+        out.retain(|s| s.len() >= 3);
+        out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        out.dedup();
+        out
     }
 }
 

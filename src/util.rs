@@ -61,15 +61,20 @@ pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Replaces each non-empty secret in `text` by `[redacted]`.
-pub fn redact(text: &str, secrets: &[&str]) -> String {
+/// Replaces each secret (of 3 bytes or more) in `text` by `[redacted]`.
+pub fn redact(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_string();
     for s in secrets {
-        if s.len() >= 3 && out.contains(s) {
-            out = out.replace(s, "[redacted]");
+        if s.len() >= 3 && out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "[redacted]");
         }
     }
     out
+}
+
+/// URL-safe base64 (the Go client's Basic header).
+pub fn b64_url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
 
 /// Cuts text to at most `max` bytes on a character boundary, saying how much was left off.
@@ -98,28 +103,68 @@ pub fn ulid(unix_ms: u64, random: [u8; 10]) -> String {
         .collect()
 }
 
+/// The range of timestamps accepted: 1970-01-01 to 9999-12-31. Beyond it a value is a mistake
+/// (milliseconds given as seconds, `1e20`), refused rather than clamped.
+pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 0..=253_402_300_799;
+
 /// Parses a timestamp the way users write them: unix seconds (integer, decimal or a numeric
 /// string), or ISO-8601 / RFC 3339 date-times. Returns whole unix seconds (fractions dropped),
-/// because the API wants integers (customerio-api.md §3.3).
+/// because the API wants integers (customerio-api.md §3.3); impossible dates and values outside
+/// [`TIMESTAMP_RANGE`] are `None`.
 pub fn parse_timestamp(v: &serde_json::Value) -> Option<i64> {
-    match v {
-        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.is_finite())
-                .map(|f| f.trunc() as i64)
-        }),
+    let secs = match v {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| seconds_of(n.as_f64()?)),
         serde_json::Value::String(s) => {
             let t = s.trim();
             if let Ok(i) = t.parse::<i64>() {
-                return Some(i);
+                Some(i)
+            } else if is_decimal(t) {
+                t.parse::<f64>().ok().and_then(seconds_of)
+            } else {
+                parse_rfc3339(t)
             }
-            if let Ok(f) = t.parse::<f64>() {
-                return f.is_finite().then(|| f.trunc() as i64);
-            }
-            parse_rfc3339(t)
         }
         _ => None,
+    }?;
+    TIMESTAMP_RANGE.contains(&secs).then_some(secs)
+}
+
+/// `-?digits(.digits)?`: the only text read as a number (not `1e20`, `inf`, `NaN`).
+fn is_decimal(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn seconds_of(f: f64) -> Option<i64> {
+    (f.is_finite() && f.abs() < 1e15).then(|| f.trunc() as i64)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
+}
+
+/// Parses an HTTP date (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) to unix seconds.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let m = MONTHS.iter().position(|x| x == month)? + 1;
+    if day.len() != 2 || year.len() != 4 || time.len() != 8 {
+        return None;
+    }
+    parse_rfc3339(&format!("{year}-{m:02}-{day}T{time}Z"))
 }
 
 fn parse_rfc3339(s: &str) -> Option<i64> {
@@ -136,7 +181,7 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) {
         return None;
     }
     let (mut h, mut mi, mut sec, mut offset) = (0, 0, 0, 0i64);
@@ -161,7 +206,11 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
             None => {}
             Some(b'Z' | b'z') if i + 1 == b.len() => {}
             Some(sign @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
-                let off = num(i + 1..i + 3)? * 3600 + num(i + 4..i + 6)? * 60;
+                let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let off = oh * 3600 + om * 60;
                 offset = if *sign == b'+' { off } else { -off };
             }
             _ => return None,
@@ -215,6 +264,26 @@ mod tests {
         assert_eq!(parse_timestamp(&json!("yesterday")), None);
         assert_eq!(parse_timestamp(&json!("2023-13-01")), None);
         assert_eq!(parse_timestamp(&json!(true)), None);
+        for bad in [
+            json!("2023-02-31"),
+            json!("2023-02-29T00:00:00Z"),
+            json!("2023-11-14T22:13:20+99:99"),
+            json!(1e20),
+            json!("1e20"),
+            json!(-1),
+            json!(253_402_300_800i64),
+            json!("NaN"),
+            json!("inf"),
+        ] {
+            assert_eq!(parse_timestamp(&bad), None, "{bad}");
+        }
+        assert_eq!(parse_timestamp(&json!("2024-02-29")), Some(1709164800));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784111777)
+        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
+        assert_eq!(parse_http_date("soon"), None);
     }
 
     #[test]
@@ -228,7 +297,10 @@ mod tests {
 
     #[test]
     fn redaction_and_truncation() {
-        assert_eq!(redact("key=abc123 x", &["abc123"]), "key=[redacted] x");
+        assert_eq!(
+            redact("key=abc123 x", &["abc123".to_string()]),
+            "key=[redacted] x"
+        );
         assert_eq!(truncate("héllo", 2), "h… [5 more bytes]");
     }
 }

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use wasi::clocks::monotonic_clock;
 use wasi::http::outgoing_handler;
 use wasi::http::types::{
     ErrorCode, Fields, IncomingBody, Method as WMethod, OutgoingBody, OutgoingRequest,
     RequestOptions, Scheme,
 };
+use wasi::io::poll::{poll, Pollable};
 use wasi::io::streams::StreamError;
 
 use crate::http::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -35,8 +37,24 @@ fn nanos(d: Duration) -> u64 {
     d.as_nanos().min(u64::MAX as u128) as u64
 }
 
+/// Waits until `ready` fires or the attempt's deadline passes, whichever is first: every wait of
+/// a request (sending, the answer, each body chunk) obeys the call's budget, so a server that
+/// drips one byte a second cannot stretch a 3 s budget.
+fn wait(ready: &Pollable, deadline: u64) -> Result<(), TransportError> {
+    if monotonic_clock::now() >= deadline {
+        return Err(TransportError::Timeout("the call's deadline passed".into()));
+    }
+    let timer = monotonic_clock::subscribe_instant(deadline);
+    if poll(&[ready, &timer]).contains(&0) {
+        Ok(())
+    } else {
+        Err(TransportError::Timeout("the call's deadline passed".into()))
+    }
+}
+
 impl Transport for WasiTransport {
     fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let deadline = monotonic_clock::now().saturating_add(nanos(req.timeout));
         let mut entries: Vec<(String, Vec<u8>)> = req
             .headers
             .iter()
@@ -98,7 +116,7 @@ impl Transport for WasiTransport {
             let mut rest = &req.body[..];
             while !rest.is_empty() {
                 match stream.check_write() {
-                    Ok(0) => stream.subscribe().block(),
+                    Ok(0) => wait(&stream.subscribe(), deadline)?,
                     Ok(n) => {
                         let k = rest.len().min(n as usize).min(WRITE_CHUNK);
                         if stream.write(&rest[..k]).is_err() {
@@ -113,15 +131,23 @@ impl Transport for WasiTransport {
                     }
                 }
             }
-            if !write_failed && stream.blocking_flush().is_err() {
-                write_failed = true;
+            if !write_failed {
+                write_failed = stream.flush().is_err();
+                // The flush is done when the stream is writable again.
+                while !write_failed {
+                    wait(&stream.subscribe(), deadline)?;
+                    match stream.check_write() {
+                        Ok(_) => break,
+                        Err(_) => write_failed = true,
+                    }
+                }
             }
         }
         let finished = OutgoingBody::finish(body, None);
         let response = loop {
             match future.get() {
                 Some(r) => break r,
-                None => future.subscribe().block(),
+                None => wait(&future.subscribe(), deadline)?,
             }
         };
         let response = response
@@ -153,8 +179,14 @@ impl Transport for WasiTransport {
                 TransportError::Connection("response body stream unavailable".into())
             })?;
             loop {
-                match stream.blocking_read(1 << 20) {
-                    Ok(chunk) => buf.extend_from_slice(&chunk),
+                match stream.read(1 << 20) {
+                    Ok(chunk) if chunk.is_empty() => wait(&stream.subscribe(), deadline)?,
+                    Ok(chunk) => {
+                        if buf.len() + chunk.len() > req.max_response {
+                            return Err(TransportError::TooLarge(req.max_response));
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
                     Err(StreamError::Closed) => break,
                     Err(StreamError::LastOperationFailed(e)) => {
                         let code = wasi::http::types::http_error_code(&e);

@@ -124,6 +124,8 @@ fn tricky_identifiers_reach_the_right_person_in_every_operation() {
             "50%off",
             "...",
             "a.b",
+            "%2e%2e",
+            "?x=1#y",
         ] {
             let cfg = track(region);
             let run = |op: &str, input: Value| {
@@ -180,7 +182,7 @@ fn tricky_identifiers_reach_the_right_person_in_every_operation() {
             format!("/api/v1/customers/cio_{cio}")
         );
         assert_eq!(emu.person(site, "cio-user").unwrap().attributes["a"], "2");
-        for bad in [".", "..", "%2e%2e"] {
+        for bad in [".", ".."] {
             emu.clear_requests();
             for op in [
                 "track.customer.identify",

@@ -81,7 +81,7 @@ pub const TIMESTAMP: Field = Field::new(
 /// The de-duplication id every event carries.
 pub const EVENT_ID: Field = Field::new(
     "event_id",
-    Ty::Ulid,
+    Ty::Ulid(true),
     Place::Body("id"),
     "Event id",
     "A ULID that de-duplicates the event. Default: a new ULID per call, reused across this call's retries.",

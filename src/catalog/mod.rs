@@ -90,12 +90,15 @@ pub enum Split {
 
 /// Whether a request may be sent again after a 5xx or a lost connection (a 429 means "not
 /// processed" and is always retried). The only thing the retry policy reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum Replay {
     /// Idempotent methods (GET, PUT, DELETE, HEAD, OPTIONS) only.
     FromMethod,
     /// Always: the API de-duplicates it (events with an id) or repeating it is harmless.
     Safe,
+    /// Safe unless the body holds something Customer.io does not de-duplicate (this returns
+    /// true for such a body): a v2 batch of person events is safe, one with a delivery metric not.
+    SafeUnless(fn(&Value) -> bool),
     /// Never (transactional sends, broadcast triggers).
     Never,
 }
@@ -267,7 +270,7 @@ impl Operation {
     /// The retry rule; `Safe` also makes the step idempotent for the builder.
     pub const fn replay(mut self, replay: Replay) -> Self {
         self.replay = replay;
-        if matches!(replay, Replay::Safe) {
+        if matches!(replay, Replay::Safe | Replay::SafeUnless(_)) {
             self.hints.idempotent = true;
         }
         self
@@ -410,7 +413,7 @@ const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","s
 const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer"},"reason":{"type":"string"},"field":{"type":"string"},"message":{"type":"string"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
 const EMPTY_OUT: &str = r#"{"type":"object","description":"Customer.io answers an empty JSON object when it accepted the request."}"#;
 const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","null"],"description":"cursor of the next page (give it as start); null at the end"},"pages":{"type":"integer"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
-const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string"},"value":{}}}}}}"#;
+const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string"},"value":{}}}},"truncated":{"type":"boolean","description":"more options exist beyond max_pages"}}}"#;
 
 /// The output schema generated from an entry's output part (and split).
 pub fn output_schema(op: &Operation) -> Value {

@@ -24,6 +24,7 @@ pub const FIELDS: &[Field] = &[
     Field::new("response_type", Ty::Enum(&["auto", "json", "text", "binary"]), Place::Control, "Response type", "auto: JSON if it parses, else text, else base64; json; text; binary (base64).").default("\"auto\""),
     Field::new("return_error_responses", Ty::Bool, Place::Control, "Return error responses", "Return non-2xx answers as output instead of failing the step.").default("false"),
     Field::new("timeout_ms", Ty::Int, Place::Control, "Timeout (ms)", "Longest time for the whole step, retries included.").default("30000").range(1, 300_000),
+    Field::new("max_response_bytes", Ty::Int, Place::Control, "Max response size (bytes)", "Longest answer accepted (default 16 MiB, at most 64 MiB); a longer one fails the step with a clear error instead of exhausting memory.").default("16777216").range(1, 67_108_864),
     Field::new("max_retries", Ty::Int, Place::Control, "Max retries", "How often to retry a 429, or a 5xx / lost connection of an idempotent method (GET, PUT, DELETE, HEAD, OPTIONS).").default("0").range(0, 10),
     Field::new("retry_delay_ms", Ty::Int, Place::Control, "Retry delay (ms)", "Delay before the first retry; a longer Retry-After from Customer.io wins.").default("1000").range(0, 60_000),
     Field::new("exponential_backoff", Ty::Bool, Place::Control, "Exponential backoff", "Double the delay after each retry.").default("true"),

@@ -2,7 +2,7 @@
 //! devices, events, manual segments, forms, metrics and unsubscribes, and v2 entity and batch.
 
 use super::fields as f;
-use super::{op, Operation, Replay::Safe, TRACK};
+use super::{op, Operation, Replay, Replay::Safe, TRACK};
 use crate::entity;
 use crate::identity::Wire;
 use crate::schema::{Field, Place, Ty};
@@ -298,14 +298,14 @@ pub const OPERATIONS: &[Operation] = &[
         .fields(entity::FIELDS)
         .rule(entity::entity_rule)
         .max_body(V2)
-        .replay(Safe)
+        .replay(Replay::SafeUnless(entity::not_deduplicated))
         .example(r#"{"type":"person","action":"identify","identifiers":{"id":"42"},"attributes":{"plan":"pro"}}"#),
     op(TRACK, "batch.submit", "Send a v2 batch", "Sends many Track v2 operations (POST /api/v2/batch), packed into requests of at most 500 KB (32 KB per item); reports which items Customer.io refused, by their index in your list.")
         .post("/v2/batch")
         .fields(&[entity::BATCH])
         .rule(entity::batch_rule)
         .split_bytes("batch", 500 * 1024, V2)
-        .replay(Safe)
+        .replay(Replay::SafeUnless(entity::not_deduplicated))
         .example(r#"{"batch":[{"type":"person","action":"identify","identifiers":{"id":"42"},"attributes":{"plan":"pro"}},{"type":"person","action":"event","identifiers":{"id":"42"},"name":"upgraded"}]}"#),
     v2("object.identify", "Create or update an object", "Creates or updates an object (a company, account, …) and optionally relates people to it (POST /api/v2/entity, object identify).", &[("type", "\"object\""), ("action", "\"identify\"")])
         .fields(&[f::OBJECT_TYPE_ID, f::OBJECT_ID, f::ATTRIBUTES_V2, f::PEOPLE_RELATIONSHIPS])

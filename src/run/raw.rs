@@ -97,12 +97,17 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), ConnectorError> {
             ));
         }
     }
-    // Look at the text as servers and proxies that decode (once or repeatedly) would see it.
-    let mut decoded = bytes.to_vec();
-    for _ in 0..4 {
+    // Look at the path as servers and proxies that decode it (once or repeatedly) would see it:
+    // only the raw `?` starts the query, so an encoded `?` cannot hide what follows it.
+    let raw_path = endpoint.split('?').next().unwrap_or_default();
+    let mut decoded = raw_path.as_bytes().to_vec();
+    for round in 0.. {
         let next = util::percent_decode(&decoded);
         if next == decoded {
             break;
+        }
+        if round == 16 {
+            return Err(bad("is percent-encoded more than 16 times over"));
         }
         decoded = next;
         if decoded.iter().any(|b| *b < 0x20 || *b == 0x7F) {
@@ -114,27 +119,35 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), ConnectorError> {
             return Err(bad("contains a percent-encoded backslash"));
         }
     }
-    let path = decoded.split(|b| *b == b'?').next().unwrap_or_default();
-    if path.starts_with(b"//") {
+    if decoded.starts_with(b"//") {
         return Err(bad("starts with an encoded //"));
     }
-    let Ok(text) = std::str::from_utf8(path) else {
+    let Ok(text) = std::str::from_utf8(&decoded) else {
         return Err(bad(
             "percent-encodes bytes that are not UTF-8 (overlong or broken sequences)",
         ));
     };
-    // Servers that normalise unicode (NFKC) read these as `/`, `\\` or `.`.
+    // Servers that normalise unicode (NFKC) read these as `/`, `\\` or dots.
     if text.contains([
         '\u{FF0F}', '\u{2215}', '\u{2044}', '\u{FF3C}', '\u{2216}', '\u{FE68}', '\u{29F5}',
     ]) {
         return Err(bad("contains a slash or backslash look-alike"));
     }
-    let dotlike = |c: char| matches!(c, '.' | '\u{FF0E}' | '\u{2024}' | '\u{FE52}');
-    if text
-        .split('/')
-        .any(|seg| (1..=2).contains(&seg.chars().count()) && seg.chars().all(dotlike))
-    {
-        return Err(bad("contains a . or .. segment (also when percent-encoded), which would climb out of the base path"));
+    // How many dots a character becomes under NFKC; `None` for any other character.
+    let dots = |c: char| match c {
+        '.' | '\u{FF0E}' | '\u{2024}' | '\u{FE52}' => Some(1),
+        '\u{2025}' => Some(2),
+        '\u{2026}' => Some(3),
+        _ => None,
+    };
+    // A `;` starts path parameters that some proxies strip (`..;x` is `..` to them).
+    let climbs = text.split(['/', '?', '#']).any(|seg| {
+        let name = seg.split(';').next().unwrap_or_default();
+        let n: Option<u32> = name.chars().map(dots).sum();
+        matches!(n, Some(1 | 2))
+    });
+    if climbs {
+        return Err(bad("contains a . or .. segment (also when percent-encoded, with ;parameters or as unicode look-alikes), which would climb out of the base path"));
     }
     Ok(())
 }
@@ -211,7 +224,31 @@ fn pairs(obj: &Map<String, Value>, pointer: &str) -> Result<Vec<(String, String)
     Ok(out)
 }
 
+/// Header limits well inside what HTTP servers and wasmtime's field tables accept, so a request
+/// is refused with a clear error here instead of trapping or being cut by a proxy.
+const MAX_HEADERS: usize = 64;
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 fn check_headers(obj: &Map<String, Value>) -> Result<Vec<(String, String)>, ConnectorError> {
+    if obj.len() > MAX_HEADERS {
+        return Err(invalid(
+            "/headers",
+            format!(
+                "{} headers given; at most {MAX_HEADERS} are allowed",
+                obj.len()
+            ),
+        ));
+    }
+    let total: usize = obj
+        .iter()
+        .map(|(k, v)| k.len() + util::scalar_text(v).map_or(0, |s| s.len()))
+        .sum();
+    if total > MAX_HEADER_BYTES {
+        return Err(invalid(
+            "/headers",
+            format!("the headers add up to {total} bytes; at most {MAX_HEADER_BYTES} are allowed"),
+        ));
+    }
     let mut out = Vec::new();
     for (name, v) in obj {
         let p = format!("/headers/{}", crate::schema::pointer_escape(name));
@@ -496,6 +533,10 @@ pub fn run(
         headers,
         body: body.bytes,
         timeout: Default::default(),
+        max_response: int(
+            "max_response_bytes",
+            crate::http::MAX_RESPONSE_DEFAULT as u64,
+        ) as usize,
     };
     let debug = flag("debug", false).then(|| {
         let headers: Vec<(String, String)> = request

@@ -103,7 +103,7 @@ pub fn plan(
             Place::Body(at) => {
                 let v = match value {
                     Some(v) => v.clone(),
-                    None if matches!(f.ty, Ty::Ulid) => Value::String(ulid()),
+                    None if matches!(f.ty, Ty::Ulid(true)) => Value::String(ulid()),
                     None => continue,
                 };
                 set_pointer(&mut body, at, v);
@@ -112,11 +112,23 @@ pub fn plan(
             Place::BodyRoot | Place::Control => {}
         }
     }
-    // Attributes go in last so a dedicated field (email, created_at) wins over the same key.
+    // Attributes go in last; a key also given as its own field (email, created_at) is refused
+    // when the two differ rather than one silently dropped.
     for f in op.fields.iter().filter(|f| f.place == Place::BodyRoot) {
         if let Some(Value::Object(o)) = input.get(f.name) {
             for (k, v) in o {
-                body.entry(k.clone()).or_insert_with(|| v.clone());
+                match body.get(k) {
+                    Some(own) if own != v => {
+                        return Err(ConnectorError::invalid_input(
+                            format!("/{}/{}", f.name, crate::schema::pointer_escape(k)),
+                            format!("`{k}` is given twice, as {}.{k} and as the `{k}` field, with different values; keep one", f.name),
+                        ))
+                    }
+                    Some(_) => {}
+                    None => {
+                        body.insert(k.clone(), v.clone());
+                    }
+                }
             }
             has_body = true;
         }
@@ -199,6 +211,7 @@ pub fn exchange(
     let safe = match op.replay {
         Replay::FromMethod => op.requester.method.is_idempotent(),
         Replay::Safe => true,
+        Replay::SafeUnless(unsafe_body) => !plan.body.as_ref().is_some_and(unsafe_body),
         Replay::Never => false,
     };
     let request = HttpRequest {
@@ -207,6 +220,7 @@ pub fn exchange(
         headers,
         body,
         timeout: Default::default(),
+        max_response: crate::http::MAX_RESPONSE_DEFAULT,
     };
     let resp = call.send(request, &RetryPolicy::standard(safe))?;
     if let Some((_, out)) = op.statuses.iter().find(|(s, _)| *s == resp.status) {
@@ -216,13 +230,7 @@ pub fn exchange(
         ));
     }
     if !(200..300).contains(&resp.status) {
-        let mut err = call.status_error(&resp, &format!("`{}`", b.id()));
-        if op.replay == Replay::Never && resp.status != 429 {
-            err.retryable = false;
-            err.message
-                .push_str(" (not retried: repeating this request could apply it twice)");
-        }
-        return Err(err);
+        return Err(call.status_error(&resp, &format!("`{}`", b.id())));
     }
     Ok((resp.status, json_output(&resp)))
 }
@@ -279,6 +287,7 @@ fn paged(
         .map(str::to_string);
     let limit = input.get("limit").and_then(Value::as_u64);
     let (mut records, mut pages) = (Vec::new(), 0u64);
+    let mut seen = std::collections::HashSet::new();
     let (status, next) = loop {
         let mut p = plan(b.op, &input, &|| call.ulid())?;
         p.query
@@ -295,8 +304,10 @@ fn paged(
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
             .map(str::to_string);
-        if !return_all || next.is_none() || pages >= max_pages {
-            break (status, next);
+        // A cursor seen before would only repeat pages: stop instead of looping to the cap.
+        let repeated = next.as_ref().is_some_and(|n| !seen.insert(n.clone()));
+        if !return_all || next.is_none() || repeated || pages >= max_pages {
+            break (status, next.filter(|_| !repeated));
         }
         call.pace(pace_ms(b.api));
         start = next;
@@ -306,15 +317,23 @@ fn paged(
             .get("search")
             .and_then(Value::as_str)
             .map(str::to_lowercase);
+        let mut values = std::collections::HashSet::new();
         let result: Vec<Value> = records
             .iter()
             .filter_map(|r| {
                 let shown = r.get(text).and_then(util::scalar_text)?;
-                let keep = search.as_ref().is_none_or(|s| shown.to_lowercase().contains(s));
-                keep.then(|| json!({"text": shown, "value": r.get(value).cloned().unwrap_or(Value::Null)}))
+                let chosen = r.get(value).cloned().unwrap_or(Value::Null);
+                let keep = search
+                    .as_ref()
+                    .is_none_or(|s| shown.to_lowercase().contains(s))
+                    && values.insert(chosen.to_string());
+                keep.then(|| json!({"text": shown, "value": chosen}))
             })
             .collect();
-        return Ok((json!({"result": result}), status));
+        return Ok((
+            json!({"result": result, "truncated": next.is_some()}),
+            status,
+        ));
     }
     let truncated = return_all && next.is_some();
     Ok((
