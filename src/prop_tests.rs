@@ -23,6 +23,36 @@ fn config(kind: ConnectorKind) -> ConnectionConfig {
     }
 }
 
+/// Cases per property: 256 in the test suite; `PROPTEST_CASES=1000000` for the long run
+/// (RELIABILITY.md).
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+}
+
+fn run(op: &str, kind: ConnectorKind, input: &Value) -> (Result<ExecuteResponse, crate::ConnectorError>, Vec<crate::http::HttpRequest>) {
+    let (t, c) = (FakeTransport::default(), FakeClock::default());
+    let r = Connector::new(&t, &c).execute(&ExecuteRequest {
+        operation_id: op.into(),
+        config: config(kind),
+        input: input.to_string(),
+        timeout_ms: Some(1000),
+        request_id: None,
+    });
+    let sent = t.sent.borrow().clone();
+    (r, sent)
+}
+
+/// Identifier-ish strings: the characters that break paths, plus any unicode.
+fn identifier() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just(".".to_string()), Just("..".to_string()), Just("/".to_string()), Just("%".to_string()),
+        Just("%2e".to_string()), Just("?".to_string()), Just("#".to_string()), Just("+".to_string()),
+        Just("@".to_string()), Just("cio_".to_string()), Just(" ".to_string()), Just("\\".to_string()),
+        "\\PC{1,4}", "[a-z0-9]{1,8}",
+    ];
+    prop::collection::vec(piece, 1..6).prop_map(|v| v.concat())
+}
+
 fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -65,7 +95,7 @@ fn endpoint() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn execute_never_panics(op_index in 0usize..256, input in json_value()) {
@@ -108,6 +138,68 @@ proptest! {
                 prop_assert_eq!(e.kind, ErrorKind::InvalidInput, "{:?}: {:?}", ep, e);
                 prop_assert!(sent.is_empty());
             }
+        }
+    }
+
+    #[test]
+    fn every_field_of_every_operation_takes_any_value_without_panicking(op_index in 0usize..256, field_index in 0usize..32, value in json_value()) {
+        let ops: Vec<_> = catalog::all().collect();
+        let b = ops[op_index % ops.len()];
+        let mut input = b.example_value();
+        let names: Vec<&str> = b.field_groups().iter().flat_map(|g| g.iter().map(|f| f.name)).collect();
+        prop_assume!(!names.is_empty());
+        let name = names[field_index % names.len()];
+        input[name] = value;
+        let (r, sent) = run(&b.id(), b.api, &input);
+        match r {
+            Ok(_) => prop_assert!(!sent.is_empty()),
+            Err(e) => {
+                prop_assert!(e.kind != ErrorKind::Internal, "{} {}: {:?}", b.id(), input, e);
+                if e.kind == ErrorKind::InvalidInput {
+                    prop_assert!(sent.is_empty(), "{} sent a request and then refused its input", b.id());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identifiers_never_change_the_path(id in identifier(), op_index in 0usize..8) {
+        let ops = ["track.customer.identify", "track.customer.delete", "track.customer.suppress", "track.event.track", "track.device.upsert", "track.device.delete", "track.form.submit", "track.customer.unsuppress"];
+        let op = ops[op_index];
+        let b = catalog::find(op).unwrap();
+        let mut input = b.example_value();
+        let field = if op == "track.form.submit" { "form_id" } else { "id" };
+        input[field] = json!(id);
+        if op == "track.device.delete" { input["device_id"] = json!(id); }
+        input.as_object_mut().unwrap().remove("id_type");
+        let (r, sent) = run(op, ConnectorKind::Track, &input);
+        if r.is_ok() {
+            let template = format!("/api{}", b.op.requester.path);
+            let path = sent[0].url.path().to_string();
+            prop_assert_eq!(path.split('/').count(), template.split('/').count(), "{:?} -> {}", id, path);
+            for (t, p) in template.split('/').zip(path.split('/')) {
+                if !t.starts_with('{') { prop_assert_eq!(t, p); }
+            }
+            prop_assert!(sent[0].url.query().is_none() && sent[0].url.fragment().is_none(), "{:?} -> {}", id, sent[0].url);
+        } else {
+            prop_assert!(sent.is_empty());
+        }
+    }
+
+    #[test]
+    fn raw_headers_are_refused_or_sent_clean(headers in prop::collection::btree_map(".{0,12}", ".{0,40}", 0..6)) {
+        let input = json!({"method": "GET", "endpoint": "/v1/accounts/region", "headers": headers});
+        let (r, sent) = run("track.raw_http_request", ConnectorKind::Track, &input);
+        match r {
+            Ok(_) => {
+                for (k, v) in &sent[0].headers {
+                    prop_assert!(!k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic()), "{:?}", k);
+                    prop_assert!(!v.contains(['\r', '\n', '\0']), "{:?}", v);
+                }
+                let auth = sent[0].headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("authorization")).count();
+                prop_assert_eq!(auth, 1);
+            }
+            Err(e) => prop_assert_eq!(e.kind, ErrorKind::InvalidInput),
         }
     }
 }
