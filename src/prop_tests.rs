@@ -26,10 +26,20 @@ fn config(kind: ConnectorKind) -> ConnectionConfig {
 /// Cases per property: 256 in the test suite; `PROPTEST_CASES=1000000` for the long run
 /// (RELIABILITY.md).
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
 }
 
-fn run(op: &str, kind: ConnectorKind, input: &Value) -> (Result<ExecuteResponse, crate::ConnectorError>, Vec<crate::http::HttpRequest>) {
+fn run(
+    op: &str,
+    kind: ConnectorKind,
+    input: &Value,
+) -> (
+    Result<ExecuteResponse, crate::ConnectorError>,
+    Vec<crate::http::HttpRequest>,
+) {
     let (t, c) = (FakeTransport::default(), FakeClock::default());
     let r = Connector::new(&t, &c).execute(&ExecuteRequest {
         operation_id: op.into(),
@@ -45,10 +55,20 @@ fn run(op: &str, kind: ConnectorKind, input: &Value) -> (Result<ExecuteResponse,
 /// Identifier-ish strings: the characters that break paths, plus any unicode.
 fn identifier() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
-        Just(".".to_string()), Just("..".to_string()), Just("/".to_string()), Just("%".to_string()),
-        Just("%2e".to_string()), Just("?".to_string()), Just("#".to_string()), Just("+".to_string()),
-        Just("@".to_string()), Just("cio_".to_string()), Just(" ".to_string()), Just("\\".to_string()),
-        "\\PC{1,4}", "[a-z0-9]{1,8}",
+        Just(".".to_string()),
+        Just("..".to_string()),
+        Just("/".to_string()),
+        Just("%".to_string()),
+        Just("%2e".to_string()),
+        Just("?".to_string()),
+        Just("#".to_string()),
+        Just("+".to_string()),
+        Just("@".to_string()),
+        Just("cio_".to_string()),
+        Just(" ".to_string()),
+        Just("\\".to_string()),
+        "\\PC{1,4}",
+        "[a-z0-9]{1,8}",
     ];
     prop::collection::vec(piece, 1..6).prop_map(|v| v.concat())
 }
@@ -143,11 +163,10 @@ proptest! {
 
     #[test]
     fn every_field_of_every_operation_takes_any_value_without_panicking(op_index in 0usize..256, field_index in 0usize..32, value in json_value()) {
-        let ops: Vec<_> = catalog::all().collect();
+        let ops: Vec<_> = catalog::all().filter(|b| !b.op.fields.is_empty()).collect();
         let b = ops[op_index % ops.len()];
         let mut input = b.example_value();
         let names: Vec<&str> = b.field_groups().iter().flat_map(|g| g.iter().map(|f| f.name)).collect();
-        prop_assume!(!names.is_empty());
         let name = names[field_index % names.len()];
         input[name] = value;
         let (r, sent) = run(&b.id(), b.api, &input);

@@ -172,6 +172,37 @@ fn secrets_are_redacted_in_every_form_on_every_path() {
                 "the site id is not a secret and stays"
             );
         }
+        // The key spelled with \u escapes inside JSON, and inside a binary body.
+        let escaped: String = key
+            .chars()
+            .map(|ch| format!("\\u{:04x}", ch as u32))
+            .collect();
+        let mut binary = vec![0xFF, 0xFE];
+        binary.extend_from_slice(key.as_bytes());
+        for (body, response_type) in [
+            (format!("{{\"k\":\"{escaped}\"}}").into_bytes(), "text"),
+            (format!("{{\"k\":\"{escaped}\"}}").into_bytes(), "json"),
+            (binary, "binary"),
+        ] {
+            let t = FakeTransport::with(vec![Ok(HttpResponse {
+                status: 200,
+                headers: vec![],
+                body,
+            })]);
+            let out = run(&t, &c, "track.raw_http_request", cfg.clone(), json!({"method": "GET", "endpoint": "/v1/accounts/region", "response_type": response_type, "debug": true})).unwrap();
+            let decoded: Value = serde_json::from_str(&out.output).unwrap();
+            assert!(!decoded["body"].is_null(), "{decoded}");
+            let shown = match decoded["body"].as_str() {
+                Some(b) if response_type == "binary" => {
+                    String::from_utf8_lossy(&crate::util::b64_decode(b).unwrap()).into_owned()
+                }
+                _ => decoded["body"].to_string(),
+            };
+            assert!(
+                !shown.contains(key) && !shown.contains(&escaped),
+                "{response_type}: {shown}"
+            );
+        }
         // An error echo, with the secret placed across the 2 KB cut of the error body.
         let mut body = "x".repeat(2040);
         body.push_str(&echo);

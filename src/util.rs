@@ -61,12 +61,52 @@ pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Replaces each secret (of 3 bytes or more) in `text` by `[redacted]`.
+/// Replaces each secret (of 3 bytes or more) in `text` by `[redacted]`. A JSON text can also
+/// spell a secret with `\uXXXX` escapes: such a text is compared in its canonical form, and
+/// returned in that form, scrubbed, when it held one.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets {
-        if s.len() >= 3 && out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), "[redacted]");
+    let replace = |t: &str| {
+        let mut out = t.to_string();
+        for s in secrets {
+            if s.len() >= 3 && out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "[redacted]");
+            }
+        }
+        out
+    };
+    let out = replace(text);
+    if out.contains("\\u") {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out) {
+            let canonical = v.to_string();
+            let scrubbed = replace(&canonical);
+            if scrubbed != canonical {
+                return scrubbed;
+            }
+        }
+    }
+    out
+}
+
+/// [`redact`] for bytes that may not be text (a binary body shown as base64 would otherwise
+/// carry a secret in an encoding no text search finds).
+pub fn redact_bytes(bytes: &[u8], secrets: &[String]) -> Vec<u8> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return redact(text, secrets).into_bytes();
+    }
+    let mut out = bytes.to_vec();
+    for s in secrets
+        .iter()
+        .map(String::as_bytes)
+        .filter(|s| s.len() >= 3)
+    {
+        let mut i = 0;
+        while i + s.len() <= out.len() {
+            if &out[i..i + s.len()] == s {
+                out.splice(i..i + s.len(), b"[redacted]".iter().copied());
+                i += b"[redacted]".len();
+            } else {
+                i += 1;
+            }
         }
     }
     out

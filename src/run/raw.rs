@@ -460,6 +460,7 @@ fn decode_response(
             )
             .with_status(resp.status);
                     err.body = Some(util::truncate(&String::from_utf8_lossy(&resp.body), 2048));
+                    // (the body was scrubbed of secrets when it arrived)
                     err
                 })
         }
@@ -547,7 +548,13 @@ pub fn run(
         json!({"method": method.as_str(), "url": url.as_str(), "headers": headers_json(&headers), "body": body_for_debug(&request.body)})
     });
     let before = call.requests;
-    let resp = call.send(request, &policy)?;
+    let mut resp = call.send(request, &policy)?;
+    // Scrub what came back before anything is made of it: text, JSON with escapes, binary.
+    let secrets = call.config.credentials.secrets();
+    resp.body = util::redact_bytes(&resp.body, &secrets);
+    for (_, v) in resp.headers.iter_mut() {
+        *v = util::redact(v, &secrets);
+    }
     let ok = (200..300).contains(&resp.status);
     if !ok && !flag("return_error_responses", false) {
         let mut err = call.status_error(&resp, &format!("{} {}", method.as_str(), url.path()));
