@@ -13,6 +13,9 @@
 mod app;
 mod broadcast;
 mod check;
+mod fault;
+mod fault_json;
+mod fault_serve;
 mod fixtures;
 mod inspect;
 mod parse;
@@ -32,6 +35,8 @@ use std::thread::JoinHandle;
 use base64::Engine as _;
 
 use crate::state::{Shared, SiteData};
+
+pub use crate::fault::{Fault, FaultAction, Rate, FAULT_SPEC_HELP};
 
 /// The demo workspace's site id; a workspace with this id starts with the demo broadcast data.
 pub(crate) const DEMO_SITE_ID: &str = "demo-site";
@@ -343,16 +348,33 @@ impl Emulator {
             .collect()
     }
 
-    /// Queues a fault; faults are tried in injection order before any auth or routing.
+    /// Queues a fault; faults are tried in injection order before any auth or routing, and the
+    /// first one whose prefix matches decides. One with `times == 0` is ignored.
     pub fn inject(&self, fault: Fault) {
-        if fault.times > 0 {
-            self.shared.lock().faults.push(fault);
-        }
+        self.shared.lock().push_fault(fault);
     }
 
-    /// Removes every pending fault.
+    /// Removes every pending fault (the counts of [`Emulator::fault_counts`] stay).
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        self.shared.lock().clear_faults();
+    }
+
+    /// The pending faults, in queue order, each with the uses it has left.
+    pub fn pending_faults(&self) -> Vec<Fault> {
+        self.shared.lock().pending_faults()
+    }
+
+    /// How many times each action was injected since start (or
+    /// [`Emulator::clear_fault_counts`]), by [`FaultAction::label`]: `respond_503`, `rate_limit`,
+    /// `reset_after_apply`, … A chaos fault counts the action it picked, and `pass` for each
+    /// request it let through. The same map is served at `GET /__emulator__/faults/counts`.
+    pub fn fault_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.shared.lock().fault_counts.clone()
+    }
+
+    /// Sets every count of [`Emulator::fault_counts`] back to zero.
+    pub fn clear_fault_counts(&self) {
+        self.shared.lock().fault_counts.clear();
     }
 
     /// Adds credentials while running; a workspace whose `site_id` already exists replaces that
@@ -546,43 +568,4 @@ pub struct StoredEvent {
     pub data: serde_json::Value,
     /// The `anonymous_id`, if sent and not empty.
     pub anonymous_id: Option<String>,
-}
-
-/// A misbehaviour to impose on upcoming requests, for testing retries and error handling.
-#[derive(Clone, Debug)]
-pub struct Fault {
-    /// Prefix of the raw request path the fault applies to; `None` matches every request.
-    pub path_prefix: Option<String>,
-    /// How many matching requests it still applies to.
-    pub times: u32,
-    /// What happens to those requests.
-    pub action: FaultAction,
-}
-
-/// What a [`Fault`] does to a request.
-#[derive(Clone, Debug)]
-pub enum FaultAction {
-    /// Answer this instead. Without a `content-type` header the JSON one is added;
-    /// `content-length` and `transfer-encoding` are computed by the server and ignored here.
-    Respond {
-        /// HTTP status (200–999).
-        status: u16,
-        /// Extra headers; invalid names or values are skipped.
-        headers: Vec<(String, String)>,
-        /// Response body.
-        body: Vec<u8>,
-    },
-    /// Sleep, then handle the request normally. Nothing is sent before the sleep ends, not even
-    /// the status line, so a client's first-byte timeout fires.
-    Delay {
-        /// Milliseconds to wait.
-        ms: u64,
-    },
-    /// 429 with `Retry-After` and an App-style `errors` body.
-    RateLimit {
-        /// Value of `Retry-After`.
-        retry_after_secs: u32,
-    },
-    /// Drop the connection (with a TCP reset) without answering.
-    Reset,
 }

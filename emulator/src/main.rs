@@ -4,14 +4,14 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use cio_emulator::{Emulator, EmulatorConfig, Workspace, WrongRegionMode};
+use cio_emulator::{Emulator, EmulatorConfig, Fault, Workspace, WrongRegionMode, FAULT_SPEC_HELP};
 use clap::Parser;
 
 /// A local Customer.io API emulator (Track, App and Beta hosts) on 127.0.0.1.
 ///
 /// Send requests to the printed address with the real API host in `Host` or `X-Forwarded-Host`.
 #[derive(Parser, Debug)]
-#[command(name = "cio-emulator", version)]
+#[command(name = "cio-emulator", version, after_long_help = FAULT_SPEC_HELP)]
 struct Args {
     /// Port on 127.0.0.1; 0 picks a free port (printed on start-up).
     #[arg(long, default_value_t = 0)]
@@ -32,6 +32,13 @@ struct Args {
     /// Requests per second allowed per App key before 429 (no limit when absent).
     #[arg(long, value_name = "N")]
     app_rate_limit: Option<u32>,
+
+    /// Queue a fault at start-up; repeat for more (tried in the order given). The syntax,
+    /// `ACTION[:PATH_PREFIX[:TIMES]]` such as 'drip(50):/api/v1/customers:3', is listed at the
+    /// end of `--help`. More can be queued while running: `POST /__emulator__/faults` with
+    /// `{"spec": SPEC}`.
+    #[arg(long = "fault", value_name = "SPEC", value_parser = Fault::parse)]
+    faults: Vec<Fault>,
 }
 
 fn main() -> ExitCode {
@@ -66,6 +73,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Queued before the address is printed, so a parent that waits for the line finds them active.
+    for fault in args.faults {
+        emulator.inject(fault);
+    }
     // Written and flushed explicitly: a parent process reading a pipe waits for this line.
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "cio-emulator listening on {}", emulator.url());

@@ -3,13 +3,14 @@
 
 use std::io;
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, TRANSFER_ENCODING};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::header::RETRY_AFTER;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -17,16 +18,27 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{oneshot, Notify};
 use tower_service::Service as _;
 
+use crate::fault_serve::{self, Takeover};
 use crate::state::Shared;
-use crate::util::{
-    app_error, classify_host, decode_segments, effective_host, Api, JSON_CONTENT_TYPE,
-};
+use crate::util::{app_error, classify_host, decode_segments, effective_host, Api};
 use crate::{app, inspect, track, FaultAction, RecordedRequest};
 
-/// Lets a handler ask its connection's task to drop the socket (the `Reset` fault); axum alone
-/// offers no way to close a connection without answering.
+/// Lets a handler hand its connection's socket over to the connection task (the faults that drop
+/// or hand-write an answer); axum alone offers no way to close a connection without answering.
 #[derive(Clone)]
-struct ConnControl(Arc<Notify>);
+struct ConnControl(Arc<Handover>);
+
+struct Handover {
+    ready: Notify,
+    takeover: Mutex<Option<Takeover>>,
+}
+
+impl ConnControl {
+    fn hand_over(&self, takeover: Takeover) {
+        *self.0.takeover.lock().unwrap_or_else(|e| e.into_inner()) = Some(takeover);
+        self.0.ready.notify_one();
+    }
+}
 
 /// Body of the server thread. Reports start-up success or failure on `ready`, then serves until
 /// `shutdown` fires (or its sender is dropped).
@@ -85,15 +97,18 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: onesho
 
 async fn serve_connection(stream: TcpStream, router: Router) {
     let _ = stream.set_nodelay(true);
-    // A second handle on the socket lets the reset path set SO_LINGER=0 while hyper owns the stream.
+    // A second handle on the socket outlives hyper's, so a fault can reset it or write to it.
     let Ok((stream, keep)) = stream.into_std().and_then(|s| {
         let keep = s.try_clone()?;
         Ok((TcpStream::from_std(s)?, keep))
     }) else {
         return;
     };
-    let reset = Arc::new(Notify::new());
-    let control = ConnControl(Arc::clone(&reset));
+    let handover = Arc::new(Handover {
+        ready: Notify::new(),
+        takeover: Mutex::new(None),
+    });
+    let control = ConnControl(Arc::clone(&handover));
     let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(control.clone());
         let mut router = router.clone();
@@ -103,35 +118,37 @@ async fn serve_connection(stream: TcpStream, router: Router) {
         .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
-        _ = connection => {}
-        _ = reset.notified() => {
-            // Zero linger turns the close into a TCP reset, like a crashed peer.
-            let _ = socket2::SockRef::from(&keep).set_linger(Some(Duration::ZERO));
-        }
+        _ = connection => return,
+        _ = handover.ready.notified() => {}
     }
-    drop(keep);
+    // Hyper's half of the socket is gone here; `keep` alone holds it open.
+    let takeover = handover
+        .takeover
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .unwrap_or(Takeover::Reset);
+    fault_serve::serve(keep, takeover).await;
 }
 
-async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(body) => body,
-        Err(err) => {
-            return app_error(
-                StatusCode::BAD_REQUEST,
-                &format!("could not read the request body: {err}"),
-            )
-        }
-    };
-    let path = parts.uri.path();
-    if inspect::is_inspection_path(path) {
-        return inspect::handle(&shared, &parts.method, path, parts.uri.query(), &body);
+/// Hands the connection over and never returns: the connection task drops this handler together
+/// with hyper's side of the socket.
+async fn take_over(parts: &Parts, takeover: Takeover) -> Response {
+    if let Some(control) = parts.extensions.get::<ConnControl>() {
+        control.hand_over(takeover);
+        std::future::pending::<()>().await;
     }
+    app_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "fault: this connection cannot be taken over",
+    )
+}
 
-    let rec = RecordedRequest {
+fn record(parts: &Parts, body: Vec<u8>) -> RecordedRequest {
+    RecordedRequest {
         method: parts.method.as_str().to_string(),
         host: effective_host(&parts.headers, &parts.uri),
-        path: path.to_string(),
+        path: parts.uri.path().to_string(),
         query: parts.uri.query().map(str::to_string),
         headers: parts
             .headers
@@ -143,21 +160,43 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 )
             })
             .collect(),
-        body: body.to_vec(),
+        body,
+    }
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let read_body = |body: Body| async move {
+        axum::body::to_bytes(body, usize::MAX).await.map_err(|err| {
+            app_error(
+                StatusCode::BAD_REQUEST,
+                &format!("could not read the request body: {err}"),
+            )
+        })
     };
-    let fault = {
-        let mut state = shared.lock();
-        state.requests.push(rec.clone());
-        state.take_fault(&rec.path)
+    let path = parts.uri.path();
+    if inspect::is_inspection_path(path) {
+        return match read_body(body).await {
+            Ok(body) => inspect::handle(&shared, &parts.method, path, parts.uri.query(), &body),
+            Err(response) => response,
+        };
+    }
+
+    // Faults depend on the path alone, so the decision comes before the body is read.
+    let fault = shared.lock().take_fault(path);
+    if let Some(FaultAction::ResetBeforeBody) = fault {
+        shared.lock().requests.push(record(&parts, Vec::new()));
+        return take_over(&parts, Takeover::Reset).await;
+    }
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(response) => return response,
     };
+    let rec = record(&parts, body.to_vec());
+    shared.lock().requests.push(rec.clone());
     match fault {
         None => {}
         Some(FaultAction::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
-        Some(FaultAction::Respond {
-            status,
-            headers,
-            body,
-        }) => return fault_response(status, &headers, body),
         Some(FaultAction::RateLimit { retry_after_secs }) => {
             let mut response = app_error(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -168,16 +207,21 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return response;
         }
-        Some(FaultAction::Reset) => {
-            if let Some(control) = parts.extensions.get::<ConnControl>() {
-                control.0.notify_one();
-                // The connection task drops this handler together with the socket.
-                std::future::pending::<()>().await;
+        Some(FaultAction::Reset | FaultAction::ResetBeforeBody) => {
+            return take_over(&parts, Takeover::Reset).await
+        }
+        Some(FaultAction::ResetAfterApply) => {
+            drop(dispatch(&shared, &rec));
+            return take_over(&parts, Takeover::Reset).await;
+        }
+        Some(action) => {
+            if let Some(takeover) = fault_serve::takeover_for(&action) {
+                return take_over(&parts, takeover).await;
             }
-            return app_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "reset fault: this connection cannot be dropped",
-            );
+            if let Some(response) = fault_serve::response_for(&action, &rec) {
+                return response;
+            }
+            // A chaos fault is resolved to one of its choices (or none) before it gets here.
         }
     }
     dispatch(&shared, &rec)
@@ -199,38 +243,4 @@ fn dispatch(shared: &Shared, rec: &RecordedRequest) -> Response {
         Api::App => app::handle(shared, region, false, rec, segments.as_deref()),
         Api::Beta => app::handle(shared, region, true, rec, segments.as_deref()),
     }
-}
-
-fn fault_response(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Response {
-    let Ok(status) = StatusCode::from_u16(status).map_err(|_| ()).and_then(|s| {
-        if s.is_informational() {
-            Err(())
-        } else {
-            Ok(s)
-        }
-    }) else {
-        return app_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("respond fault has an unusable status {status}; use 200 to 999"),
-        );
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    let map = response.headers_mut();
-    for (name, value) in headers {
-        let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) else {
-            continue;
-        };
-        if name == CONTENT_LENGTH || name == TRANSFER_ENCODING {
-            continue;
-        }
-        map.append(name, value);
-    }
-    if !map.contains_key(CONTENT_TYPE) {
-        map.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-    }
-    response
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 
 use crate::broadcast::Broadcasts;
+use crate::fault::{self, Queued};
 use crate::{
     Device, EmulatorConfig, Fault, FaultAction, FormSubmission, Person, RecordedRequest,
     StoredEvent, StoredObject, Workspace, WrongRegionMode,
@@ -25,6 +26,7 @@ impl Shared {
             sites: HashMap::new(),
             requests: Vec::new(),
             faults: Vec::new(),
+            fault_counts: BTreeMap::new(),
             rate_windows: HashMap::new(),
             metrics: Vec::new(),
             app_wrong_region: config.app_wrong_region,
@@ -48,7 +50,9 @@ pub(crate) struct State {
     pub(crate) workspaces: Vec<Workspace>,
     pub(crate) sites: HashMap<String, SiteData>,
     pub(crate) requests: Vec<RecordedRequest>,
-    pub(crate) faults: Vec<Fault>,
+    faults: Vec<Queued>,
+    /// How often each fault action was injected (see `FaultAction::label`), plus chaos passes.
+    pub(crate) fault_counts: BTreeMap<String, u64>,
     rate_windows: HashMap<String, (Instant, u32)>,
     /// Delivery and push metrics, unsubscribes and v2 delivery events, in arrival order. The
     /// unauthenticated endpoints cannot tell the workspace, so this list is global.
@@ -80,21 +84,40 @@ impl State {
         (site, &mut self.metrics)
     }
 
-    /// Takes one use of the first pending fault that matches `path`.
+    /// Queues a fault (one with `times == 0` would never apply and is dropped).
+    pub(crate) fn push_fault(&mut self, fault: Fault) {
+        if fault.times > 0 {
+            self.faults.push(Queued::new(fault));
+        }
+    }
+
+    pub(crate) fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    /// The pending faults with the uses they have left.
+    pub(crate) fn pending_faults(&self) -> Vec<Fault> {
+        self.faults.iter().map(|q| q.fault.clone()).collect()
+    }
+
+    /// Takes one use of the first pending fault that matches `path`, resolving a chaos fault to
+    /// the action it picks (`None` when it lets the request through), and counts it.
     pub(crate) fn take_fault(&mut self, path: &str) -> Option<FaultAction> {
-        let index = self.faults.iter().position(|f| {
-            f.times > 0
-                && f.path_prefix
+        let index = self.faults.iter().position(|q| {
+            q.fault.times > 0
+                && q.fault
+                    .path_prefix
                     .as_deref()
                     .is_none_or(|prefix| path.starts_with(prefix))
         })?;
-        let fault = &mut self.faults[index];
-        fault.times -= 1;
-        let action = fault.action.clone();
-        if fault.times == 0 {
+        let queued = &mut self.faults[index];
+        queued.fault.times -= 1;
+        let action = queued.resolve();
+        if queued.fault.times == 0 {
             self.faults.remove(index);
         }
-        Some(action)
+        fault::count(&mut self.fault_counts, action.as_ref());
+        action
     }
 
     /// Counts one App request for `key` in a fixed one-second window; false means over the limit.
@@ -308,12 +331,12 @@ mod tests {
     fn faults_are_used_in_order_and_expire() {
         let mut state = Shared::new(EmulatorConfig::default());
         let state = state_mut(&mut state);
-        state.faults.push(Fault {
+        state.push_fault(Fault {
             path_prefix: Some("/api/v1/customers".into()),
             times: 1,
             action: FaultAction::Reset,
         });
-        state.faults.push(Fault {
+        state.push_fault(Fault {
             path_prefix: None,
             times: 2,
             action: FaultAction::Delay { ms: 1 },
@@ -331,6 +354,8 @@ mod tests {
             Some(FaultAction::Delay { .. })
         ));
         assert!(state.take_fault("/").is_none());
+        assert_eq!(state.fault_counts["delay"], 2);
+        assert_eq!(state.fault_counts["reset"], 1);
     }
 
     fn state_mut(shared: &mut Shared) -> &mut State {
