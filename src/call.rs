@@ -299,8 +299,8 @@ fn transport_error(e: TransportError, requests: u32) -> ConnectorError {
             ErrorKind::Upstream,
             FixBy::User,
             format!(
-                "Customer.io's answer is larger than this call's {} MiB cap and was cut off; narrow the request (filters, a smaller limit) or, for a raw request, raise max_response_bytes (at most {} MiB)",
-                cap / (1024 * 1024),
+                "Customer.io's answer is larger than {} and was cut off; narrow the request (filters, a smaller limit) or, for a raw request, raise max_response_bytes (at most {} MiB)",
+                if cap == 0 { "the host's response cap".to_string() } else { format!("the {} MiB cap", cap.div_ceil(1024 * 1024)) },
                 crate::http::MAX_RESPONSE_LIMIT / (1024 * 1024)
             ),
         ),

@@ -126,6 +126,8 @@ impl Credentials {
             out.push(crate::util::b64(r.as_bytes()));
             out.push(crate::util::b64_url(r.as_bytes()));
             out.push(crate::util::encode_segment(&r));
+            out.push(crate::util::encode_all(&r, true));
+            out.push(crate::util::encode_all(&r, false));
             out.push(json(&json(&r)));
             out.push(json(&r));
             out.push(r);

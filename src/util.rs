@@ -17,6 +17,18 @@ pub fn encode_segment(s: &str) -> String {
     out
 }
 
+/// Percent-encodes every byte that is not an ASCII letter or digit (the strictest style a
+/// server may echo a value in), with upper- or lower-case hex digits.
+pub fn encode_all(s: &str, upper: bool) -> String {
+    s.bytes()
+        .map(|b| match (b.is_ascii_alphanumeric(), upper) {
+            (true, _) => (b as char).to_string(),
+            (false, true) => format!("%{b:02X}"),
+            (false, false) => format!("%{b:02x}"),
+        })
+        .collect()
+}
+
 /// Decodes `%XX` escapes once (invalid escapes stay as they are). Used to see a path the way a
 /// server that decodes it would, never to build one.
 pub fn percent_decode(s: &[u8]) -> Vec<u8> {

@@ -29,6 +29,9 @@ fn error(code: ErrorCode) -> TransportError {
         | ErrorCode::HttpResponseTimeout
         | ErrorCode::DnsTimeout => TransportError::Timeout(format!("{code:?}")),
         ErrorCode::HttpRequestDenied => TransportError::Denied("HttpRequestDenied".into()),
+        // The host's own response cap (it may be lower than the call's; the code carries the
+        // body's size, not the cap).
+        ErrorCode::HttpResponseBodySize(_) => TransportError::TooLarge(0),
         other => TransportError::Connection(format!("{other:?}")),
     }
 }

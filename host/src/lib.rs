@@ -4,17 +4,29 @@
 //! (and cache the compiled artifact on disk), instantiate per call from an `InstancePre`, and own
 //! the network edge. Every request the component makes passes through [`Egress`], which allows
 //! only Customer.io hosts over HTTPS and can route everything to a local emulator for tests.
+//!
+//! Every call is bounded: a deadline derived from the call's budget stops a guest that computes
+//! or waits too long (epoch interruption for wasm code, a timer for waits in the host), each
+//! instance's memory is capped, and each response body is capped. Such stops come back as typed
+//! [`ConnectorError`]s (`timeout`, `upstream`, `internal`), never as a trap with a backtrace.
 #![deny(missing_docs)]
 
+use std::collections::VecDeque;
+use std::future::Future as _;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use bytes::Bytes;
 use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, SizeHint};
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
@@ -24,7 +36,11 @@ pub mod json;
 /// Generated from `wit/connector.wit`; its documentation is the WIT file.
 #[allow(missing_docs)]
 mod bindings {
-    wasmtime::component::bindgen!({ world: "connector-component", path: "../wit" });
+    wasmtime::component::bindgen!({
+        world: "connector-component",
+        path: "../wit",
+        exports: { default: async },
+    });
 }
 
 pub use bindings::customerio::connector::types::{
@@ -68,6 +84,17 @@ pub fn default_component_path() -> PathBuf {
         .join("../target/wasm32-wasip2/release/customerio_connector.wasm")
 }
 
+/// The budget of an `execute` request without `timeout_ms` (the component's default too).
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest budget the host grants one `execute` call, whatever `timeout_ms` asks (the longest
+/// `timeout_ms` a raw request may ask for).
+pub const MAX_CALL_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How often the engine's epoch advances, i.e. how late past its deadline a computing guest is
+/// stopped at most.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
 /// How to load and run the component.
 #[derive(Clone, Debug)]
 pub struct HostOptions {
@@ -77,14 +104,34 @@ pub struct HostOptions {
     /// `Host` (tests and the embedded emulator).
     pub route_to: Option<String>,
     /// Where compiled artifacts are cached; `None` = a `cio-host-cache` folder beside the component.
+    /// An artifact is used only if its SHA-256 checksum file matches and (on Unix) neither file
+    /// nor the folder is writable by group or others; otherwise the component is recompiled.
     pub cache_dir: Option<PathBuf>,
     /// Largest linear memory the component may grow to; past it, allocation fails and the call
-    /// traps instead of taking the host's memory.
+    /// ends with a typed error instead of taking the host's memory.
     pub max_memory_bytes: usize,
     /// Upper bound for connect, first-byte and between-bytes waits of one request, whatever the
     /// component asks (wasmtime's default is 600 s). Default 300 s, the longest `timeout_ms` a raw
     /// request may ask for.
     pub max_request_wait: Duration,
+    /// Time a call may run past its own budget before the host stops it (the component is
+    /// expected to end itself at its budget). Default 2 s.
+    ///
+    /// An `execute` call's budget is its `timeout_ms` (default 30 s, at most
+    /// [`MAX_CALL_TIMEOUT`]); every request it makes must be complete, body included, within
+    /// the budget, and the call itself within budget plus grace.
+    pub deadline_grace: Duration,
+    /// Budget of an `authenticate` call (its probes use the component's default budget).
+    /// Default 30 s.
+    pub authenticate_timeout: Duration,
+    /// Budget of a `list-operations` call (no network). Default 10 s.
+    pub list_operations_timeout: Duration,
+    /// Largest response body one request may deliver to the component; past it the request
+    /// fails with `HttpResponseBodySize`. Default 64 MiB.
+    pub max_response_bytes: u64,
+    /// How many of the newest [`EgressRecord`]s [`ConnectorHost::egress_log`] keeps; 0 keeps none.
+    /// Default 1,000.
+    pub egress_log_limit: usize,
 }
 
 impl Default for HostOptions {
@@ -97,6 +144,11 @@ impl Default for HostOptions {
             cache_dir: None,
             max_request_wait: Duration::from_secs(300),
             max_memory_bytes: 512 << 20,
+            deadline_grace: Duration::from_secs(2),
+            authenticate_timeout: DEFAULT_CALL_TIMEOUT,
+            list_operations_timeout: Duration::from_secs(10),
+            max_response_bytes: 64 << 20,
+            egress_log_limit: 1000,
         }
     }
 }
@@ -112,12 +164,36 @@ pub struct EgressRecord {
     pub allowed: bool,
 }
 
-/// The `send_request` hook: allow-list, optional routing, timeout caps.
+/// The newest egress records, at most `limit` of them.
+struct EgressLog {
+    limit: usize,
+    records: Mutex<VecDeque<EgressRecord>>,
+}
+
+impl EgressLog {
+    fn push(&self, record: EgressRecord) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        while records.len() >= self.limit {
+            records.pop_front();
+        }
+        records.push_back(record);
+    }
+}
+
+/// The `send_request` hook: allow-list, optional routing, timeout and size caps.
 #[derive(Clone)]
 pub struct Egress {
     route_to: Option<http::uri::Authority>,
     max_wait: Duration,
-    log: Arc<Mutex<Vec<EgressRecord>>>,
+    max_response_bytes: u64,
+    log: Arc<EgressLog>,
+    /// When the current call's budget ends: no request may outlive it.
+    deadline: Instant,
+    /// Response body bytes delivered to the current call.
+    received: Arc<AtomicU64>,
 }
 
 /// Why the allow-list refused a URI (or `None` when it is allowed).
@@ -144,49 +220,54 @@ pub fn egress_refusal(uri: &http::Uri) -> Option<String> {
     None
 }
 
+type HttpError = wasmtime_wasi_http::Error;
+type IoFuture = Box<dyn std::future::Future<Output = Result<(), HttpError>> + Send>;
+
 impl WasiHttpHooks for Egress {
     fn send_request(
         &mut self,
         mut request: http::Request<wasmtime_wasi_http::WasiBody>,
         options: Option<wasmtime_wasi_http::RequestOptions>,
-        fut: Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+        fut: IoFuture,
     ) -> Box<
         dyn std::future::Future<
                 Output = Result<
-                    (
-                        http::Response<wasmtime_wasi_http::WasiBody>,
-                        Box<
-                            dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>>
-                                + Send,
-                        >,
-                    ),
-                    wasmtime_wasi_http::Error,
+                    (http::Response<wasmtime_wasi_http::WasiBody>, IoFuture),
+                    HttpError,
                 >,
             > + Send,
     > {
         drop(fut);
         let refusal = egress_refusal(request.uri());
-        self.log.lock().unwrap().push(EgressRecord {
+        self.log.push(EgressRecord {
             method: request.method().to_string(),
             uri: request.uri().to_string(),
             allowed: refusal.is_none(),
         });
         let route = self.route_to.clone();
         let cap = self.max_wait;
+        let limit = self.max_response_bytes;
+        let deadline = tokio::time::Instant::from_std(self.deadline);
+        let received = self.received.clone();
+        // A HEAD answer announces the size of a body it does not carry.
+        let bodiless = request.method() == http::Method::HEAD;
         Box::new(async move {
             if refusal.is_some() {
                 // Drain first: failing before the guest has written its body makes it see a closed
                 // stream instead of `HttpRequestDenied` (STACK.md §4).
                 let _ = request.body_mut().collect().await;
-                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+                return Err(HttpError::HttpRequestDenied);
             }
             if let Some(authority) = route {
                 let mut parts = request.uri().clone().into_parts();
                 parts.scheme = Some(http::uri::Scheme::HTTP);
                 parts.authority = Some(authority);
-                *request.uri_mut() = http::Uri::from_parts(parts)
-                    .map_err(|_| wasmtime_wasi_http::Error::HttpRequestUriInvalid)?;
+                *request.uri_mut() =
+                    http::Uri::from_parts(parts).map_err(|_| HttpError::HttpRequestUriInvalid)?;
             }
+            // The component's own timeouts restart with every byte; the call's deadline does not.
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let cap = cap.min(left);
             let opts = options.unwrap_or_default();
             let capped = |d: Option<Duration>| Some(d.unwrap_or(cap).min(cap));
             let opts = wasmtime_wasi_http::RequestOptions {
@@ -194,21 +275,131 @@ impl WasiHttpHooks for Egress {
                 first_byte_timeout: capped(opts.first_byte_timeout),
                 between_bytes_timeout: capped(opts.between_bytes_timeout),
             };
-            let (res, io) = wasmtime_wasi_http::default_send_request(request, Some(opts)).await?;
-            Ok((
-                res.map(BodyExt::boxed_unsync),
-                Box::new(io)
-                    as Box<
-                        dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>>
-                            + Send,
-                    >,
-            ))
+            let send = wasmtime_wasi_http::default_send_request(request, Some(opts));
+            let (res, io) = tokio::time::timeout_at(deadline, send)
+                .await
+                .map_err(|_| HttpError::HttpResponseTimeout)??;
+            let announced = res
+                .headers()
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+            if let Some(len) = announced.filter(|&len| len > limit && !bodiless) {
+                return Err(HttpError::HttpResponseBodySize(Some(len)));
+            }
+            let res = res.map(|body| {
+                BoundedBody {
+                    inner: body.boxed_unsync(),
+                    deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    limit,
+                    seen: 0,
+                    received,
+                    done: false,
+                }
+                .boxed_unsync()
+            });
+            // The connection itself (request body upload included) ends at the deadline too.
+            let io = async move {
+                tokio::time::timeout_at(deadline, io)
+                    .await
+                    .unwrap_or(Err(HttpError::HttpResponseTimeout))
+            };
+            Ok((res, Box::new(io) as IoFuture))
         })
     }
 }
 
+/// A response body that ends with an error once the call's deadline passes or more than `limit`
+/// bytes arrived, so neither a dripping server nor a huge answer outlives the call's budget.
+struct BoundedBody {
+    inner: wasmtime_wasi_http::WasiBody,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    limit: u64,
+    seen: u64,
+    received: Arc<AtomicU64>,
+    done: bool,
+}
+
+impl Body for BoundedBody {
+    type Data = Bytes;
+    type Error = HttpError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, HttpError>>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        let fail = |this: &mut BoundedBody, e: HttpError| {
+            this.done = true;
+            Poll::Ready(Some(Err(e)))
+        };
+        if this.deadline.is_elapsed() {
+            return fail(this, HttpError::HttpResponseTimeout);
+        }
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let n = data.len() as u64;
+                    this.seen = this.seen.saturating_add(n);
+                    this.received.fetch_add(n, Ordering::Relaxed);
+                    if this.seen > this.limit {
+                        return fail(this, HttpError::HttpResponseBodySize(Some(this.seen)));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => fail(this, HttpError::HttpResponseTimeout),
+                Poll::Pending => Poll::Pending,
+            },
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done || self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Caps one instance's linear memory and remembers a refusal, so a call that then fails can be
+/// told apart from a bug.
+struct MemoryCap {
+    max: usize,
+    refused: Option<usize>,
+}
+
+impl wasmtime::ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.refused = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
 struct State {
-    limits: wasmtime::StoreLimits,
+    limits: MemoryCap,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
@@ -235,12 +426,19 @@ impl WasiHttpView for State {
 }
 
 /// A loaded, compiled component, ready to instantiate per call.
+///
+/// Calls block the calling thread (do not call from inside a tokio runtime); the host runs the
+/// component on it and drives network I/O on a private runtime.
 pub struct ConnectorHost {
     engine: Engine,
     pre: bindings::ConnectorComponentPre<State>,
     egress: Egress,
     imports: Vec<String>,
     max_memory_bytes: usize,
+    grace: Duration,
+    authenticate_timeout: Duration,
+    list_operations_timeout: Duration,
+    runtime: tokio::runtime::Runtime,
     /// Whether the compiled artifact came from the on-disk cache.
     pub from_cache: bool,
 }
@@ -248,6 +446,59 @@ pub struct ConnectorHost {
 /// A failure of the host itself (the component could not be loaded or trapped), as opposed to a
 /// typed `ConnectorError` the component returned.
 pub type HostError = anyhow::Error;
+
+/// A wasm error as a host error, without the wasm backtrace wasmtime attaches as context: host
+/// errors end up in user-facing messages, where frame addresses only confuse.
+fn host_failure(e: wasmtime::Error) -> HostError {
+    if let Some(trap) = e.downcast_ref::<Trap>() {
+        return anyhow::Error::new(*trap);
+    }
+    let backtrace = e
+        .downcast_ref::<wasmtime::WasmBacktrace>()
+        .map(|b| b.to_string());
+    let parts: Vec<String> = e
+        .chain()
+        .map(|c| c.to_string())
+        .filter(|c| Some(c) != backtrace.as_ref())
+        .collect();
+    anyhow::Error::msg(parts.join(": "))
+}
+
+enum Call<'a> {
+    ListOperations,
+    Authenticate(&'a ConnectionConfig),
+    Execute(&'a ExecuteRequest),
+}
+
+enum Answer {
+    Operations(Vec<OperationDescriptor>),
+    Auth(Result<AuthInfo, ConnectorError>),
+    Executed(Result<ExecuteResponse, ConnectorError>),
+}
+
+/// What the host learned about a call that did not return.
+struct Stop {
+    /// The trap or host error; `None` when the host's timer stopped a guest waiting in the host.
+    error: Option<wasmtime::Error>,
+    /// The memory size the limiter refused, if it did.
+    memory_refused: Option<usize>,
+    /// Response body bytes delivered to the call.
+    received: u64,
+    budget: Duration,
+}
+
+fn host_error(kind: ErrorKind, fix_by: FixBy, retryable: bool, message: String) -> ConnectorError {
+    ConnectorError {
+        kind,
+        message,
+        fix_by,
+        retryable,
+        status: None,
+        retry_after_ms: None,
+        pointers: Vec::new(),
+        body: None,
+    }
+}
 
 impl ConnectorHost {
     /// Loads (compiling once, then from cache) the component.
@@ -260,11 +511,13 @@ impl ConnectorHost {
         })?;
         let mut config = Config::new();
         config.wasm_component_model(true);
+        config.epoch_interruption(true);
         let engine = Engine::new(&config)?;
         let (component, from_cache) = compile_cached(&engine, &bytes, options)?;
         let mut linker: Linker<State> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        patch_error_reporting(&mut linker)?;
         let pre = bindings::ConnectorComponentPre::new(linker.instantiate_pre(&component)?)?;
         let route_to = match &options.route_to {
             Some(url) => Some(parse_route(url)?),
@@ -273,65 +526,212 @@ impl ConnectorHost {
         let egress = Egress {
             route_to,
             max_wait: options.max_request_wait,
-            log: Arc::default(),
+            max_response_bytes: options.max_response_bytes,
+            log: Arc::new(EgressLog {
+                limit: options.egress_log_limit,
+                records: Mutex::default(),
+            }),
+            deadline: Instant::now(),
+            received: Arc::default(),
         };
         let imports = component
             .component_type()
             .imports(&engine)
             .map(|(name, _)| name.to_string())
             .collect();
+        start_ticker(&engine)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("cio-host-io")
+            .enable_all()
+            .build()
+            .context("cannot start the host's I/O runtime")?;
         Ok(ConnectorHost {
             engine,
             pre,
             egress,
             imports,
             max_memory_bytes: options.max_memory_bytes,
+            grace: options.deadline_grace,
+            authenticate_timeout: options.authenticate_timeout,
+            list_operations_timeout: options.list_operations_timeout,
+            runtime,
             from_cache,
         })
     }
 
-    fn instance(&self) -> anyhow::Result<(Store<State>, bindings::ConnectorComponent)> {
+    /// Runs one call in a fresh instance, within `budget` (+ grace): past it, wasm code is
+    /// interrupted at the next epoch tick and a wait in the host is cancelled.
+    fn run(&self, call: Call<'_>, budget: Duration) -> Result<Answer, Stop> {
+        let start = Instant::now();
+        let soft = start + budget;
+        let hard = soft + self.grace;
+        let received = Arc::new(AtomicU64::new(0));
+        let mut egress = self.egress.clone();
+        egress.deadline = soft;
+        egress.received = received.clone();
         let state = State {
-            limits: wasmtime::StoreLimitsBuilder::new()
-                .memory_size(self.max_memory_bytes)
-                .build(),
+            limits: MemoryCap {
+                max: self.max_memory_bytes,
+                refused: None,
+            },
             // No environment, no stdio, no files: secrets enter only through the call.
             wasi: WasiCtx::builder().build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            egress: self.egress.clone(),
+            egress,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        let instance = self.pre.instantiate(&mut store)?;
-        Ok((store, instance))
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            let now = Instant::now();
+            if now >= hard {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            // Half the remaining ticks: the ticker may fall behind the clock, so re-check often
+            // enough to stop within about a tick of the deadline.
+            let ticks = (hard - now).as_millis() / (2 * EPOCH_TICK.as_millis().max(1));
+            Ok(UpdateDeadline::Continue(ticks.clamp(1, 1000) as u64))
+        });
+        let pre = &self.pre;
+        let work = async move {
+            let result = async {
+                let i = pre.instantiate_async(&mut store).await?;
+                let c = i.customerio_connector_connector();
+                Ok(match call {
+                    Call::ListOperations => {
+                        Answer::Operations(c.call_list_operations(&mut store).await?)
+                    }
+                    Call::Authenticate(config) => {
+                        Answer::Auth(c.call_authenticate(&mut store, config).await?)
+                    }
+                    Call::Execute(request) => {
+                        Answer::Executed(c.call_execute(&mut store, request).await?)
+                    }
+                })
+            }
+            .await;
+            result.map_err(|error| (error, store.data().limits.refused))
+        };
+        let outcome = self.runtime.block_on(async {
+            tokio::time::timeout_at(tokio::time::Instant::from_std(hard), work).await
+        });
+        let received = received.load(Ordering::Relaxed);
+        match outcome {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err((error, memory_refused))) => Err(Stop {
+                error: Some(error),
+                memory_refused,
+                received,
+                budget,
+            }),
+            // The guest was waiting in the host (a poll, a sleep) past the deadline.
+            Err(_) => Err(Stop {
+                error: None,
+                memory_refused: None,
+                received,
+                budget,
+            }),
+        }
+    }
+
+    /// Turns a stopped call into the typed error a platform can act on, or the host error it is.
+    /// `more_time` says how to grant the call more time.
+    fn classify(&self, stop: Stop, more_time: &str) -> anyhow::Result<ConnectorError> {
+        let interrupted = stop
+            .error
+            .as_ref()
+            .is_some_and(|e| e.downcast_ref::<Trap>() == Some(&Trap::Interrupt));
+        if interrupted || stop.error.is_none() {
+            let (fix_by, what) = if interrupted {
+                (FixBy::Host, "was still computing")
+            } else {
+                (FixBy::Upstream, "was still waiting")
+            };
+            return Ok(host_error(
+                ErrorKind::Timeout,
+                fix_by,
+                true,
+                format!(
+                    "the call {what} when its budget of {} ms (+{} ms grace) ran out, so the host stopped it; try again later or {more_time}",
+                    stop.budget.as_millis(),
+                    self.grace.as_millis()
+                ),
+            ));
+        }
+        if let Some(desired) = stop.memory_refused {
+            let limit = self.max_memory_bytes;
+            // A large share of the memory arrived as response bodies: the answer was too big.
+            if stop.received >= (limit as u64) / 8 {
+                return Ok(host_error(
+                    ErrorKind::Upstream,
+                    FixBy::Upstream,
+                    false,
+                    format!(
+                        "response too large: the answers of this call ({} bytes) do not fit in the component's memory limit of {} MiB; ask for less (smaller pages, fewer fields)",
+                        stop.received,
+                        limit >> 20
+                    ),
+                ));
+            }
+            return Ok(host_error(
+                ErrorKind::Internal,
+                FixBy::Host,
+                false,
+                format!(
+                    "the component ran out of memory: it asked for {} MiB, the host allows {} MiB per call; send a smaller input or raise the host's memory limit",
+                    desired.div_ceil(1 << 20),
+                    limit >> 20
+                ),
+            ));
+        }
+        Err(host_failure(stop.error.unwrap_or_else(|| {
+            wasmtime::Error::msg("the call stopped")
+        })))
     }
 
     /// `list-operations`.
     pub fn list_operations(&self) -> anyhow::Result<Vec<OperationDescriptor>> {
-        let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector()
-            .call_list_operations(&mut store)?)
+        match self.run(Call::ListOperations, self.list_operations_timeout) {
+            Ok(Answer::Operations(ops)) => Ok(ops),
+            Ok(_) => unreachable!("list-operations answers with operations"),
+            Err(stop) => Err(anyhow::anyhow!(
+                self.classify(stop, "raise the host's list_operations_timeout")?
+                    .message
+            )),
+        }
     }
 
-    /// `authenticate`.
+    /// `authenticate`, within [`HostOptions::authenticate_timeout`] (+ grace).
     pub fn authenticate(
         &self,
         config: &ConnectionConfig,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
-        let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector()
-            .call_authenticate(&mut store, config)?)
+        match self.run(Call::Authenticate(config), self.authenticate_timeout) {
+            Ok(Answer::Auth(r)) => Ok(r),
+            Ok(_) => unreachable!("authenticate answers with auth info"),
+            Err(stop) => Ok(Err(
+                self.classify(stop, "raise the host's authenticate_timeout")?
+            )),
+        }
     }
 
-    /// `execute`.
+    /// `execute`, within the request's `timeout_ms` (default 30 s, at most 300 s) plus grace.
     pub fn execute(
         &self,
         request: &ExecuteRequest,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
-        let (mut store, i) = self.instance()?;
-        Ok(i.customerio_connector_connector()
-            .call_execute(&mut store, request)?)
+        let budget = request
+            .timeout_ms
+            .map(|t| Duration::from_millis(u64::from(t.max(1))))
+            .unwrap_or(DEFAULT_CALL_TIMEOUT)
+            .min(MAX_CALL_TIMEOUT);
+        match self.run(Call::Execute(request), budget) {
+            Ok(Answer::Executed(r)) => Ok(r),
+            Ok(_) => unreachable!("execute answers with a response"),
+            Err(stop) => Ok(Err(self.classify(stop, "raise timeout_ms")?)),
+        }
     }
 
     /// The interfaces the component imports, e.g. `wasi:http/outgoing-handler@0.2.12`: what a
@@ -340,10 +740,81 @@ impl ConnectorHost {
         &self.imports
     }
 
-    /// Every request the component attempted so far (allowed or not).
+    /// The newest requests the component attempted (allowed or not), oldest first: at most
+    /// [`HostOptions::egress_log_limit`] of them.
     pub fn egress_log(&self) -> Vec<EgressRecord> {
-        self.egress.log.lock().unwrap().clone()
+        let records = self
+            .egress
+            .log
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        records.iter().cloned().collect()
     }
+}
+
+/// Two fixes to what the guest learns about failed I/O (wasmtime-wasi-http 48.0.8):
+/// - `http-error-code` only recognises errors stored as a p2 `error-code`, but response body
+///   errors (a between-bytes timeout, the host's deadline or size cap) are stored as the embedder
+///   error type, so the guest saw no code and could not tell a timeout from a broken connection;
+/// - `to-debug-string` renders the error with `{:?}`, which includes a host stack backtrace when
+///   `RUST_BACKTRACE` is set, and the component quotes it in user-facing messages. It now renders
+///   the cause chain only.
+fn patch_error_reporting(linker: &mut Linker<State>) -> anyhow::Result<()> {
+    use wasmtime::component::Resource;
+    use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode;
+    linker.allow_shadowing(true);
+    linker.instance("wasi:http/types@0.2.12")?.func_wrap(
+        "http-error-code",
+        |store: wasmtime::StoreContextMut<'_, State>, (err,): (Resource<wasmtime::Error>,)| {
+            let e = store.data().table.get(&err)?;
+            if let Some(code) = e.downcast_ref::<ErrorCode>() {
+                return Ok((Some(code.clone()),));
+            }
+            let code = e.downcast_ref::<HttpError>().and_then(|e| {
+                Some(match e {
+                    HttpError::ConnectionReadTimeout => ErrorCode::ConnectionReadTimeout,
+                    HttpError::ConnectionWriteTimeout => ErrorCode::ConnectionWriteTimeout,
+                    HttpError::ConnectionTimeout => ErrorCode::ConnectionTimeout,
+                    HttpError::HttpResponseTimeout => ErrorCode::HttpResponseTimeout,
+                    HttpError::ConnectionTerminated => ErrorCode::ConnectionTerminated,
+                    HttpError::HttpResponseIncomplete => ErrorCode::HttpResponseIncomplete,
+                    HttpError::HttpResponseBodySize(n) => ErrorCode::HttpResponseBodySize(*n),
+                    HttpError::Hyper(h) if h.is_timeout() => ErrorCode::HttpResponseTimeout,
+                    HttpError::Hyper(h) if h.is_incomplete_message() => {
+                        ErrorCode::HttpResponseIncomplete
+                    }
+                    _ => return None,
+                })
+            });
+            Ok((code,))
+        },
+    )?;
+    linker.instance("wasi:io/error@0.2.12")?.func_wrap(
+        "[method]error.to-debug-string",
+        |store: wasmtime::StoreContextMut<'_, State>, (err,): (Resource<wasmtime::Error>,)| {
+            let e = store.data().table.get(&err)?;
+            Ok((format!("{e:#}"),))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until the engine is dropped.
+fn start_ticker(engine: &Engine) -> anyhow::Result<()> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("cio-host-epoch".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => return,
+            }
+        })
+        .context("cannot start the epoch ticker")?;
+    Ok(())
 }
 
 fn parse_route(url: &str) -> anyhow::Result<http::uri::Authority> {
@@ -357,6 +828,53 @@ fn parse_route(url: &str) -> anyhow::Result<http::uri::Authority> {
     uri.authority()
         .cloned()
         .context("--route-to needs host:port")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a cache file or folder may be trusted: on Unix, nobody but its owner may write it.
+fn private(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o022 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.exists()
+    }
+}
+
+/// The cached artifact at `path`, if its checksum file matches and nobody else could have
+/// written either.
+fn read_verified(dir: &Path, path: &Path, sum_path: &Path) -> Option<Vec<u8>> {
+    if !(private(dir) && private(path) && private(sum_path)) {
+        return None;
+    }
+    let expected = std::fs::read_to_string(sum_path).ok()?;
+    let bytes = std::fs::read(path).ok()?;
+    (hex(&Sha256::digest(&bytes)) == expected.trim()).then_some(bytes)
+}
+
+/// Writes `bytes` to `path` via a private temporary file and a rename.
+fn write_private(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let result = open
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn compile_cached(
@@ -376,19 +894,29 @@ fn compile_cached(
             .unwrap_or_else(|| PathBuf::from("cio-host-cache"))
     });
     let path = dir.join(format!("{key}.cwasm"));
-    if path.exists() {
-        // SAFETY: the file was written by `precompile_component` of an engine with the same
-        // compatibility hash (it is in the name), in a cache directory this host owns.
-        if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+    let sum_path = dir.join(format!("{key}.cwasm.sha256"));
+    if let Some(artifact) = read_verified(&dir, &path, &sum_path) {
+        // SAFETY: these bytes are what `precompile_component` of an engine with the same
+        // compatibility hash (it is in the name) wrote: their SHA-256 matches the checksum written
+        // beside them, and only this user can write the files and their folder.
+        if let Ok(c) = unsafe { Component::deserialize(engine, &artifact) } {
             return Ok((c, true));
         }
     }
     let artifact = engine.precompile_component(bytes)?;
-    // The cache is an optimisation: failing to write it must not fail the load.
+    // The cache is an optimisation: failing to write it must not fail the load. The checksum goes
+    // last, so a reader never pairs it with a half-written artifact.
+    #[cfg(unix)]
+    let fresh = !dir.exists();
     if std::fs::create_dir_all(&dir).is_ok() {
-        let tmp = dir.join(format!("{key}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, &artifact).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
+        #[cfg(unix)]
+        if fresh {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        }
+        let sum = format!("{}\n", hex(&Sha256::digest(&artifact)));
+        if write_private(&dir, &path, &artifact).is_ok() {
+            let _ = write_private(&dir, &sum_path, sum.as_bytes());
         }
     }
     // SAFETY: `artifact` was produced just now by this engine.

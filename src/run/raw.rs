@@ -99,26 +99,31 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), ConnectorError> {
     }
     // Look at the path as servers and proxies that decode it (once or repeatedly) would see it:
     // only the raw `?` starts the query, so an encoded `?` cannot hide what follows it.
-    let raw_path = endpoint.split('?').next().unwrap_or_default();
-    let mut decoded = raw_path.as_bytes().to_vec();
-    for round in 0.. {
-        let next = util::percent_decode(&decoded);
-        if next == decoded {
-            break;
+    // Control characters and backslashes are refused anywhere, query included.
+    let fully_decoded = |text: &str| -> Result<Vec<u8>, ConnectorError> {
+        let mut decoded = text.as_bytes().to_vec();
+        for round in 0.. {
+            let next = util::percent_decode(&decoded);
+            if next == decoded {
+                break;
+            }
+            if round == 16 {
+                return Err(bad("is percent-encoded more than 16 times over"));
+            }
+            decoded = next;
+            if decoded.iter().any(|b| *b < 0x20 || *b == 0x7F) {
+                return Err(bad(
+                    "contains a percent-encoded control character (CR, LF, NUL, tab…)",
+                ));
+            }
+            if decoded.contains(&b'\\') {
+                return Err(bad("contains a percent-encoded backslash"));
+            }
         }
-        if round == 16 {
-            return Err(bad("is percent-encoded more than 16 times over"));
-        }
-        decoded = next;
-        if decoded.iter().any(|b| *b < 0x20 || *b == 0x7F) {
-            return Err(bad(
-                "contains a percent-encoded control character (CR, LF, NUL, tab…)",
-            ));
-        }
-        if decoded.contains(&b'\\') {
-            return Err(bad("contains a percent-encoded backslash"));
-        }
-    }
+        Ok(decoded)
+    };
+    fully_decoded(endpoint)?;
+    let decoded = fully_decoded(endpoint.split('?').next().unwrap_or_default())?;
     if decoded.starts_with(b"//") {
         return Err(bad("starts with an encoded //"));
     }
