@@ -312,6 +312,34 @@ fn secrets_never_come_back_in_any_form_from_any_operation_or_error() {
             checked += 1;
         }
     }
+    // App and Beta operations, with a recognisable App key.
+    let app_key = "SWEEP-APP-KEY-9c1d";
+    for status in [200u16, 500] {
+        for d in host
+            .list_operations()
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.connector != ConnectorKind::Track)
+        {
+            let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
+            let input = schema["examples"][0].clone();
+            emu.clear_faults();
+            emu.inject(Fault::new(FaultAction::echo_auth(status)).forever());
+            let cfg = cio_host::ConnectionConfig {
+                connector: d.connector,
+                region: Region::Us,
+                credentials: Credentials::App(app_key.into()),
+            };
+            let text = match host.execute(&request(&d.id, cfg, input)).unwrap() {
+                Ok(out) => out.output,
+                Err(e) => format!("{} {}", e.message, e.body.unwrap_or_default()),
+            };
+            for f in [app_key.to_string(), percent(app_key)] {
+                assert!(!text.contains(&f), "{} leaked {f:?}: {text}", d.id);
+            }
+            checked += 1;
+        }
+    }
     emu.clear_faults();
     emu.inject(Fault::new(FaultAction::echo_auth(200)).forever());
     let info = host.authenticate(&recognisable()).unwrap();
@@ -432,4 +460,60 @@ fn twenty_thousand_calls_from_many_threads_share_one_host() {
         .to_string();
     println!("load: {calls} executes on {threads} threads in {took:?} = {:.0} calls/s, {failures} failures, peak RSS {rss}", calls as f64 / took.as_secs_f64());
     assert_eq!(failures, 0);
+}
+
+#[test]
+fn oversized_inputs_are_refused_before_sending_instead_of_trapping() {
+    let emu = emulator();
+    let host = host(&emu);
+    // A 96 KB key would make an Authorization header no server takes.
+    let cfg = cio_host::ConnectionConfig {
+        connector: ConnectorKind::Track,
+        region: Region::Us,
+        credentials: Credentials::Track(TrackCredentials {
+            site_id: "demo-site".into(),
+            api_key: "k".repeat(96 * 1024),
+        }),
+    };
+    let e = host
+        .execute(&request("track.customer.identify", cfg, json!({"id": "1"})))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidConfig, "{e:?}");
+    // A 200 MB input.
+    let big = json!({"id": "1", "attributes": {"blob": "x".repeat(200 << 20)}});
+    let e = host
+        .execute(&request("track.customer.identify", track(Region::Us), big))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput, "{e:?}");
+    assert!(e.message.contains("at most 16777216"), "{}", e.message);
+    // Many or huge headers.
+    let many: serde_json::Map<String, Value> =
+        (0..500).map(|i| (format!("x-h{i}"), json!("v"))).collect();
+    let huge = json!({"x-big": "v".repeat(40 * 1024)});
+    for headers in [Value::Object(many), huge] {
+        let e = host
+            .execute(&request(
+                "track.raw_http_request",
+                track(Region::Us),
+                json!({"method": "GET", "endpoint": "/v1/accounts/region", "headers": headers}),
+            ))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            (e.kind, e.pointers.clone()),
+            (ErrorKind::InvalidInput, vec!["/headers".to_string()]),
+            "{e:?}"
+        );
+    }
+    assert!(emu.requests().is_empty(), "a request was sent");
+    assert!(host
+        .execute(&request(
+            "track.account.get_region",
+            track(Region::Us),
+            json!({})
+        ))
+        .unwrap()
+        .is_ok());
 }
