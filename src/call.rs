@@ -264,6 +264,62 @@ impl Call<'_> {
     }
 }
 
+impl Call<'_> {
+    /// A 401 on a fixed region may only mean the workspace lives in the other one: ask the other
+    /// region's host once (the region check for Track, the workspace list for App and Beta) and,
+    /// if it accepts the credentials, say which region to use instead of "unauthorized".
+    pub fn explain_unauthorized(&mut self, err: ConnectorError) -> ConnectorError {
+        let here = self.region.unwrap_or(self.config.region);
+        if err.kind != ErrorKind::Unauthorized || self.config.region == Region::Auto {
+            return err;
+        }
+        let other = if here == Region::Eu {
+            Region::Us
+        } else {
+            Region::Eu
+        };
+        let probe = match self.config.connector {
+            ConnectorKind::Track => format!(
+                "{}/v1/accounts/region",
+                region::base_url(ConnectorKind::Track, other)
+            ),
+            _ => format!("{}/workspaces", region::base_url(ConnectorKind::App, other)),
+        };
+        let Ok(url) = url::Url::parse(&probe) else {
+            return err;
+        };
+        let request = HttpRequest {
+            method: crate::http::Method::Get,
+            url,
+            headers: self.base_headers(),
+            body: Vec::new(),
+            timeout: Default::default(),
+            max_response: crate::http::MAX_RESPONSE_DEFAULT,
+        };
+        let policy = RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::standard(true)
+        };
+        match self.send(request, &policy) {
+            Ok(r) if (200..300).contains(&r.status) => {
+                let mut e = ConnectorError::new(
+                    ErrorKind::WrongRegion,
+                    FixBy::User,
+                    format!(
+                        "the credentials belong to a workspace in the {} data centre, not {}: set the connection's region to {} (or auto)",
+                        other.as_str().to_uppercase(),
+                        here.as_str().to_uppercase(),
+                        other.as_str()
+                    ),
+                );
+                e.status = err.status;
+                e
+            }
+            _ => err,
+        }
+    }
+}
+
 /// The longest wait a `Retry-After` may ask for (the longest raw-request budget).
 const RETRY_AFTER_MAX_S: u64 = 300;
 

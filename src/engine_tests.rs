@@ -181,10 +181,10 @@ fn connector_call<'a>(c: &'a Connector<'a>, cfg: &'a ConnectionConfig) -> crate:
 
 #[test]
 fn errors_name_the_fix_and_never_leak_secrets() {
-    let t = FakeTransport::with(vec![answer(
-        401,
-        r#"{"meta":{"errors":["bad key sekrit-key"]}}"#,
-    )]);
+    let t = FakeTransport::with(vec![
+        answer(401, r#"{"meta":{"errors":["bad key sekrit-key"]}}"#),
+        answer(401, "{}"),
+    ]);
     let c = FakeClock::default();
     let e = exec(
         &t,
@@ -195,6 +195,11 @@ fn errors_name_the_fix_and_never_leak_secrets() {
     )
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
+    // The other region was asked once (it refused too), so the key itself is wrong.
+    assert_eq!(
+        t.sent.borrow()[1].url.as_str(),
+        "https://track-eu.customer.io/api/v1/accounts/region"
+    );
     assert!(e.message.contains("region"), "{}", e.message);
     assert!(!format!("{e:?}").contains("sekrit-key"), "{e:?}");
     assert!(!format!("{:?}", track(Region::Us)).contains("sekrit"));
@@ -379,5 +384,42 @@ fn numbers_in_user_data_pass_through_exactly() {
         "1e+400",
     ] {
         assert!(body.contains(exact), "{exact} not in {body}");
+    }
+}
+
+#[test]
+fn a_401_the_other_region_accepts_is_a_wrong_region_error() {
+    for (config, probe) in [
+        (app(Region::Us), "https://api-eu.customer.io/v1/workspaces"),
+        (
+            track(Region::Eu),
+            "https://track.customer.io/api/v1/accounts/region",
+        ),
+    ] {
+        let t = FakeTransport::with(vec![answer(401, "{}"), answer(200, r#"{"workspaces":[]}"#)]);
+        let c = FakeClock::default();
+        let op = if config.connector == ConnectorKind::Track {
+            "track.customer.delete"
+        } else {
+            "app.segment.lookup"
+        };
+        let e = exec(
+            &t,
+            &c,
+            op,
+            config,
+            json!({"id": "1"})
+                .as_object()
+                .filter(|_| op.starts_with("track"))
+                .map_or(json!({}), |o| Value::Object(o.clone())),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::WrongRegion, "{e:?}");
+        assert!(
+            e.message.contains("set the connection's region to"),
+            "{}",
+            e.message
+        );
+        assert_eq!(t.sent.borrow()[1].url.as_str(), probe);
     }
 }

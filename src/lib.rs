@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod messaging;
 pub mod region;
 pub mod run;
 pub mod schema;

@@ -215,6 +215,20 @@ pub const PAGE: &[Field] = &[
     .default("20")
     .range(1, 1000),
 ];
+/// Inputs of offset-paged lists (added by the paginator).
+pub const PAGE_OFFSET: &[Field] = &[
+    PAGE[0],
+    Field::new(
+        "start",
+        Ty::Int,
+        Place::Control,
+        "Start offset",
+        "The `next` offset of an earlier page (0 = the first).",
+    )
+    .range(0, i64::MAX),
+    PAGE[2],
+    PAGE[3],
+];
 /// The search input of lookups.
 pub const SEARCH: &[Field] = &[Field::new(
     "search",
@@ -223,3 +237,248 @@ pub const SEARCH: &[Field] = &[Field::new(
     "Search",
     "Keep options whose text contains this (case-insensitive).",
 )];
+
+// ---- App API ----
+
+const fn path_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
+    Field::new(name, Ty::Int, Place::Path, title, description)
+        .required()
+        .range(1, i64::MAX)
+}
+
+/// A campaign's id.
+pub const CAMPAIGN_ID: Field = path_id(
+    "campaign_id",
+    "Campaign",
+    "The campaign's id (the number in its URL).",
+)
+.lookup("campaign.lookup");
+/// An API-triggered broadcast's id.
+pub const BROADCAST_ID: Field = path_id(
+    "broadcast_id",
+    "Broadcast",
+    "The API-triggered broadcast's id.",
+)
+.lookup("broadcast.lookup");
+/// A newsletter's id.
+pub const NEWSLETTER_ID: Field =
+    path_id("newsletter_id", "Newsletter", "The newsletter's id.").lookup("newsletter.lookup");
+/// A transactional message's id.
+pub const TRANSACTIONAL_ID: Field = path_id(
+    "transactional_id",
+    "Transactional message",
+    "The transactional message's id (the number in /transactional/<id>/templates).",
+)
+.lookup("transactional.lookup");
+/// A campaign or broadcast action's id.
+pub const ACTION_ID: Field = path_id(
+    "action_id",
+    "Action",
+    "The action's id (a message or step of the workflow).",
+);
+/// A content (variant) id.
+pub const CONTENT_ID: Field = path_id(
+    "content_id",
+    "Content",
+    "The content variant's id (a translation or A/B variant).",
+);
+/// A broadcast trigger's id.
+pub const TRIGGER_ID: Field = path_id(
+    "trigger_id",
+    "Trigger",
+    "The trigger id a broadcast trigger returned.",
+);
+/// A newsletter test group's id.
+pub const TEST_GROUP_ID: Field = Field::new(
+    "test_group_id",
+    Ty::Str,
+    Place::Path,
+    "Test group",
+    "The A/B test group's id.",
+)
+.required()
+.max_bytes(100);
+/// A language code in the path.
+pub const LANGUAGE: Field = Field::new(
+    "language",
+    Ty::Str,
+    Place::Path,
+    "Language",
+    "A language code such as fr or pt-BR (the translation to read or change).",
+)
+.required()
+.max_bytes(20);
+
+/// Metrics: the time unit.
+pub const PERIOD: Field = Field::new(
+    "period",
+    Ty::Enum(&["hours", "days", "weeks", "months"]),
+    Place::Query("period"),
+    "Period",
+    "The unit of each step of the series.",
+)
+.default("\"days\"");
+/// Metrics: how many steps.
+pub const STEPS: Field = Field::new("steps", Ty::Int, Place::Query("steps"), "Steps", "How many periods back; the maximum is 24 hours, 45 days, 12 weeks or 121 months (the default).").range(1, 121);
+/// Metrics: the message type.
+pub const METRIC_TYPE: Field = Field::new(
+    "type",
+    Ty::Enum(&["email", "webhook", "twilio", "slack", "push", "in_app"]),
+    Place::Query("type"),
+    "Message type",
+    "Only metrics of this kind of message.",
+);
+/// Link metrics: unique clicks only.
+pub const UNIQUE: Field = Field::new(
+    "unique",
+    Ty::Bool,
+    Place::Query("unique"),
+    "Unique",
+    "Count unique clicks only.",
+);
+/// Metrics fields of most metrics routes.
+pub const METRICS: &[Field] = &[PERIOD, STEPS, METRIC_TYPE];
+
+/// Deliveries: filter by metric.
+pub const MESSAGE_METRIC: Field = Field::new(
+    "metric",
+    Ty::Enum(&[
+        "attempted",
+        "sent",
+        "delivered",
+        "opened",
+        "clicked",
+        "converted",
+        "bounced",
+        "spammed",
+        "unsubscribed",
+        "dropped",
+        "failed",
+        "undeliverable",
+    ]),
+    Place::Query("metric"),
+    "Metric",
+    "Only deliveries that reached this metric.",
+);
+/// Deliveries: filter by state.
+pub const MESSAGE_STATE: Field = Field::new(
+    "state",
+    Ty::Enum(&["failed", "sent", "drafted", "attempted"]),
+    Place::Query("state"),
+    "State",
+    "Only deliveries in this state.",
+);
+/// Deliveries: from (unix seconds).
+pub const START_TS: Field = Field::new(
+    "start_ts",
+    Ty::Timestamp,
+    Place::Query("start_ts"),
+    "From",
+    "Only deliveries created at or after this time (unix seconds or ISO-8601).",
+);
+/// Deliveries: until (unix seconds).
+pub const END_TS: Field = Field::new(
+    "end_ts",
+    Ty::Timestamp,
+    Place::Query("end_ts"),
+    "Until",
+    "Only deliveries created at or before this time.",
+);
+/// Deliveries: include drafts.
+pub const DRAFTS: Field = Field::new(
+    "drafts",
+    Ty::Bool,
+    Place::Query("drafts"),
+    "Drafts",
+    "List drafts instead of sent messages.",
+);
+
+/// An action or content update: the fields to change, sent as the body.
+pub const CHANGES: Field = Field::new(
+    "changes",
+    Ty::Obj,
+    Place::BodyRoot,
+    "Changes",
+    "The fields to change, as Customer.io names them, e.g. {\"subject\":\"Hello\",\"body\":\"<p>…</p>\",\"from_id\":3}.",
+)
+.required();
+
+/// Liquid data for a message.
+pub const MESSAGE_DATA: Field = Field::new(
+    "message_data",
+    Ty::Obj,
+    Place::Body("message_data"),
+    "Message data",
+    "Data for the message's liquid, as {{trigger.<key>}} / {{message_data.<key>}}.",
+);
+/// A transactional message's id or trigger name.
+pub const TEMPLATE: Field = Field::new(
+    "transactional_message_id",
+    Ty::IntOrStr,
+    Place::Body("transactional_message_id"),
+    "Transactional message",
+    "The template's id (a number) or its trigger name (text, case-insensitive).",
+)
+.required()
+.lookup("transactional.lookup");
+/// The person a transactional message is for.
+pub const RECIPIENT_PERSON: Field = Field::new(
+    "identifier",
+    Ty::Str,
+    Place::Ident(Wire::Identifiers("identifiers"), "identifier_type"),
+    "Person",
+    "Who the message is for: their id, email or cio_id (see identifier_type); their profile gets the delivery.",
+)
+.required()
+.max_bytes(150);
+/// The type of `identifier`.
+pub const RECIPIENT_TYPE: Field = Field::new(
+    "identifier_type",
+    Ty::Enum(&["id", "email", "cio_id"]),
+    Place::Control,
+    "Identifier type",
+    "What identifier holds. Default: detected (cio_ prefix, email shape, else id).",
+);
+/// Send later.
+pub const SEND_AT: Field = Field::new(
+    "send_at",
+    Ty::Timestamp,
+    Place::Body("send_at"),
+    "Send at",
+    "Send later (up to 90 days ahead); a past time sends now.",
+);
+/// Transactional flags every channel takes.
+pub const SEND_COMMON: &[Field] = &[
+    Field::new(
+        "disable_message_retention",
+        Ty::Bool,
+        Place::Body("disable_message_retention"),
+        "Don't keep the message",
+        "Don't keep the message body in delivery history.",
+    )
+    .default("false"),
+    Field::new(
+        "send_to_unsubscribed",
+        Ty::Bool,
+        Place::Body("send_to_unsubscribed"),
+        "Send to unsubscribed",
+        "Send even when the person has unsubscribed.",
+    )
+    .default("true"),
+    Field::new(
+        "queue_draft",
+        Ty::Bool,
+        Place::Body("queue_draft"),
+        "Queue as draft",
+        "Hold the message as a draft instead of sending it.",
+    )
+    .default("false"),
+    Field::new(
+        "language",
+        Ty::Str,
+        Place::Body("language"),
+        "Language",
+        "The translation to send, e.g. fr.",
+    )
+    .max_bytes(20),
+];

@@ -74,6 +74,11 @@ pub enum Paginator {
     None,
     /// Opaque cursor: `?start=<cursor>&limit=<n>`, the answer's `next` is the next cursor.
     Cursor,
+    /// Integer offset: `?start=<n>&limit=<n>`, the answer's `next` is the next offset
+    /// (broadcast trigger errors).
+    Offset,
+    /// `?limit=<n>&offset=<n>`; the last page is the one shorter than `limit` (ESP suppressions).
+    LimitOffset,
 }
 
 /// How one input is cut into several requests within the API's limits.
@@ -156,6 +161,8 @@ pub struct Operation {
     pub requester: Requester,
     /// Input fields.
     pub fields: &'static [Field],
+    /// More input fields shared by a family of entries (send flags, metrics filters).
+    pub common: &'static [Field],
     /// Fixed body values: (pointer without `/`, JSON text).
     pub set: &'static [(&'static str, &'static str)],
     /// Paging.
@@ -207,6 +214,7 @@ pub const fn op(
             base: Base::Api,
         },
         fields: &[],
+        common: &[],
         set: &[],
         paginator: Paginator::None,
         split: Split::None,
@@ -257,6 +265,11 @@ impl Operation {
         self.fields = fields;
         self
     }
+    /// Fields shared by a family of entries, after the entry's own.
+    pub const fn common(mut self, fields: &'static [Field]) -> Self {
+        self.common = fields;
+        self
+    }
     /// Fixed body values.
     pub const fn set(mut self, set: &'static [(&'static str, &'static str)]) -> Self {
         self.set = set;
@@ -290,6 +303,18 @@ impl Operation {
         self.output = Output::List(key);
         self.paginator = Paginator::Cursor;
         self.hints.paginated = true;
+        self
+    }
+    /// A list under `key` paged by an integer offset in `start` / `next`.
+    pub const fn paged_offset(mut self, key: &'static str) -> Self {
+        self = self.paged(key);
+        self.paginator = Paginator::Offset;
+        self
+    }
+    /// A list under `key` paged by `limit` and `offset`.
+    pub const fn paged_limit_offset(mut self, key: &'static str) -> Self {
+        self = self.paged(key);
+        self.paginator = Paginator::LimitOffset;
         self
     }
     /// A dropdown source over the records under `key`.
@@ -369,9 +394,12 @@ impl Bound {
 
     /// The field groups validation and the schema use: the entry's fields plus its paginator's.
     pub fn field_groups(&self) -> Vec<&'static [Field]> {
-        let mut g = vec![self.op.fields];
-        if self.op.paginator == Paginator::Cursor || matches!(self.op.output, Output::Lookup(..)) {
-            g.push(fields::PAGE);
+        let mut g = vec![self.op.fields, self.op.common];
+        match self.op.paginator {
+            Paginator::Cursor => g.push(fields::PAGE),
+            Paginator::Offset | Paginator::LimitOffset => g.push(fields::PAGE_OFFSET),
+            Paginator::None if matches!(self.op.output, Output::Lookup(..)) => g.push(fields::PAGE),
+            Paginator::None => {}
         }
         if matches!(self.op.output, Output::Lookup(..)) {
             g.push(fields::SEARCH);
@@ -429,7 +457,7 @@ pub fn output_schema(op: &Operation) -> Value {
             )),
         ),
         (_, Output::List(key)) => {
-            let mut s = if op.paginator == Paginator::Cursor {
+            let mut s = if op.paginator != Paginator::None {
                 parse(PAGED_OUT)
             } else {
                 parse(r#"{"type":"object","properties":{}}"#)

@@ -343,10 +343,15 @@ fn beta_twins_are_derived_from_app_entries() {
 fn the_readme_lists_every_operation() {
     let readme = include_str!("../../README.md");
     for b in all() {
-        assert!(
-            readme.contains(&format!("`{}`", b.id())),
-            "README.md does not list {}",
+        // A Beta twin is documented by its App entry ("also a beta. operation").
+        let id = if b.api == ConnectorKind::Beta && has(b.op.apis, ConnectorKind::App) {
+            format!("app.{}", b.op.name)
+        } else {
             b.id()
+        };
+        assert!(
+            readme.contains(&format!("`{id}`")),
+            "README.md does not list {id}"
         );
     }
 }
@@ -453,4 +458,113 @@ fn a_lookup_stops_on_a_repeated_cursor_and_lists_each_option_once() {
         json!({"result": [{"text": "VIP", "value": 7}], "truncated": false})
     );
     assert_eq!(t.sent.borrow().len(), 2);
+}
+
+#[test]
+fn offset_and_limit_offset_pages_are_followed() {
+    let errors = |n: u32, next: u32| {
+        answer(200, &json!({"errors": (0..n).map(|i| format!("line {i}")).collect::<Vec<_>>(), "next": next}).to_string())
+    };
+    let t = FakeTransport::with(vec![errors(2, 2), errors(2, 4), errors(1, 4)]);
+    let out = exec(
+        &t,
+        "app.broadcast.trigger_errors",
+        ConnectorKind::App,
+        json!({"broadcast_id": 8, "trigger_id": 1, "return_all": true, "limit": 2}),
+    )
+    .unwrap();
+    let out: Value = serde_json::from_str(&out.output).unwrap();
+    assert_eq!(
+        (out["errors"].as_array().unwrap().len(), out["next"].clone()),
+        (5, Value::Null)
+    );
+    let queries: Vec<String> = t
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| r.url.query().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(queries, ["limit=2", "limit=2&start=2", "limit=2&start=4"]);
+    let page = |n: u32| {
+        answer(200, &json!({"suppressions": (0..n).map(|i| json!({"email": format!("{i}@x.co")})).collect::<Vec<_>>()}).to_string())
+    };
+    let t = FakeTransport::with(vec![page(2), page(2), page(1)]);
+    let out = exec(
+        &t,
+        "beta.esp_suppression.list",
+        ConnectorKind::Beta,
+        json!({"suppression_type": "bounces", "return_all": true, "limit": 2}),
+    )
+    .unwrap();
+    let out: Value = serde_json::from_str(&out.output).unwrap();
+    assert_eq!(out["suppressions"].as_array().unwrap().len(), 5);
+    let queries: Vec<String> = t
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| r.url.query().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(queries, ["limit=2", "limit=2&offset=2", "limit=2&offset=4"]);
+}
+
+#[test]
+fn sends_are_checked_before_sending_and_never_repeated() {
+    let app = ConnectorKind::App;
+    for (id, input, at) in [
+        (
+            "app.transactional.send_email",
+            json!({"transactional_message_id": 1, "to": "a@b.co", "identifier": "a@b.co", "attachments": {"noext": "aGk="}}),
+            "/attachments/noext",
+        ),
+        (
+            "app.transactional.send_email",
+            json!({"transactional_message_id": 1, "to": "a@b.co", "identifier": "a@b.co", "attachments": {"a.txt": "not base64!"}}),
+            "/attachments/a.txt",
+        ),
+        (
+            "app.transactional.send_email",
+            json!({"transactional_message_id": 1, "to": "a@b.co", "identifier": "a@b.co", "attachments": {"big.bin": crate::util::b64(&vec![0u8; 2 * 1024 * 1024])}}),
+            "/attachments",
+        ),
+        (
+            "app.broadcast.trigger",
+            json!({"broadcast_id": 8, "ids": ["1"], "emails": ["a@b.co"]}),
+            "/ids",
+        ),
+        (
+            "app.broadcast.trigger",
+            json!({"broadcast_id": 8, "recipients": {}}),
+            "/recipients",
+        ),
+    ] {
+        let t = FakeTransport::default();
+        let e = exec(&t, id, app, input).expect_err(id);
+        assert!(e.pointers.contains(&at.to_string()), "{id}: {e:?}");
+        assert!(t.sent.borrow().is_empty());
+    }
+    for id in ["app.transactional.send_email", "app.broadcast.trigger"] {
+        let b = find(id).unwrap();
+        let t = FakeTransport::with(vec![answer(503, "{}"), answer(200, "{}")]);
+        let e = exec(&t, id, app, b.example_value()).unwrap_err();
+        assert_eq!(
+            (t.sent.borrow().len(), e.retryable),
+            (1, false),
+            "{id} was repeated"
+        );
+        // A 429 says the request was not processed: it is retried after Retry-After.
+        let t = FakeTransport::with(vec![
+            answer(429, "{}"),
+            answer(200, r#"{"id":1,"delivery_id":"d","queued_at":1}"#),
+        ]);
+        exec(&t, id, app, b.example_value()).unwrap();
+        assert_eq!(t.sent.borrow().len(), 2);
+    }
+    // Flags are sent exactly as given, false included.
+    let t = FakeTransport::default();
+    exec(&t, "app.broadcast.trigger", app, json!({"broadcast_id": 8, "emails": ["a@b.co"], "email_ignore_missing": false, "email_add_duplicates": false})).unwrap();
+    let body: Value = serde_json::from_slice(&t.sent.borrow()[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({"emails": ["a@b.co"], "email_ignore_missing": false, "email_add_duplicates": false})
+    );
 }

@@ -562,7 +562,8 @@ pub fn run(
     }
     let ok = (200..300).contains(&resp.status);
     if !ok && !flag("return_error_responses", false) {
-        let mut err = call.status_error(&resp, &format!("{} {}", method.as_str(), url.path()));
+        let err = call.status_error(&resp, &format!("{} {}", method.as_str(), url.path()));
+        let mut err = call.explain_unauthorized(err);
         if err.kind == ErrorKind::NotFound
             && connector != ConnectorKind::Track
             && endpoint.starts_with("/v1/")

@@ -63,7 +63,7 @@ pub fn plan(
         op.requester.method,
         Method::Get | Method::Delete | Method::Head
     );
-    for f in op.fields {
+    for f in op.fields.iter().chain(op.common) {
         let value = input.get(f.name);
         let pointer = format!("/{}", f.name);
         match f.place {
@@ -114,7 +114,12 @@ pub fn plan(
     }
     // Attributes go in last; a key also given as its own field (email, created_at) is refused
     // when the two differ rather than one silently dropped.
-    for f in op.fields.iter().filter(|f| f.place == Place::BodyRoot) {
+    for f in op
+        .fields
+        .iter()
+        .chain(op.common)
+        .filter(|f| f.place == Place::BodyRoot)
+    {
         if let Some(Value::Object(o)) = input.get(f.name) {
             for (k, v) in o {
                 match body.get(k) {
@@ -230,7 +235,8 @@ pub fn exchange(
         ));
     }
     if !(200..300).contains(&resp.status) {
-        return Err(call.status_error(&resp, &format!("`{}`", b.id())));
+        let err = call.status_error(&resp, &format!("`{}`", b.id()));
+        return Err(call.explain_unauthorized(err));
     }
     Ok((resp.status, json_output(&resp)))
 }
@@ -243,7 +249,8 @@ pub fn run(
 ) -> Result<ExecuteResponse, ConnectorError> {
     let (output, status) = match (b.op.split, b.op.paginator, b.op.output) {
         (Split::Count(..) | Split::Bytes(..), _, _) => crate::run::split::run(call, b, input)?,
-        (_, Paginator::Cursor, _) | (_, _, Output::Lookup(..)) => paged(call, b, input)?,
+        (_, Paginator::Cursor | Paginator::Offset | Paginator::LimitOffset, _)
+        | (_, _, Output::Lookup(..)) => paged(call, b, input)?,
         _ => {
             let p = plan(b.op, &input, &|| call.ulid())?;
             let (status, out) = exchange(call, b, &p)?;
@@ -281,10 +288,8 @@ fn paged(
         .and_then(Value::as_bool)
         .unwrap_or(lookup);
     let max_pages = input.get("max_pages").and_then(Value::as_u64).unwrap_or(20);
-    let mut start = input
-        .get("start")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let style = b.op.paginator;
+    let mut start = input.get("start").and_then(util::scalar_text);
     let limit = input.get("limit").and_then(Value::as_u64);
     let (mut records, mut pages) = (Vec::new(), 0u64);
     let mut seen = std::collections::HashSet::new();
@@ -292,18 +297,43 @@ fn paged(
         let mut p = plan(b.op, &input, &|| call.ulid())?;
         p.query
             .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
-        p.query
-            .extend(start.take().map(|s| ("start".to_string(), s)));
+        let at = start.take();
+        let name = if style == Paginator::LimitOffset {
+            "offset"
+        } else {
+            "start"
+        };
+        p.query.extend(at.clone().map(|s| (name.to_string(), s)));
         let (status, answer) = exchange(call, b, &p)?;
         pages += 1;
+        let got = answer
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         if let Some(list) = answer.get(key).and_then(Value::as_array) {
             records.extend(list.iter().cloned());
         }
-        let next = answer
-            .get("next")
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
+        let next = match style {
+            // The offset after this page, unless the page was the last (shorter than asked).
+            Paginator::LimitOffset => {
+                let offset = at.and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) + got as u64;
+                (got > 0 && limit.is_none_or(|l| got as u64 >= l)).then(|| offset.to_string())
+            }
+            // An integer offset ends the list unless it moves past the current one.
+            Paginator::Offset => {
+                let current = at.and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+                let next = answer
+                    .get("next")
+                    .and_then(util::scalar_text)
+                    .and_then(|n| n.parse::<u64>().ok());
+                next.filter(|n| got > 0 && *n > current)
+                    .map(|n| n.to_string())
+            }
+            _ => answer
+                .get("next")
+                .and_then(util::scalar_text)
+                .filter(|n| !n.is_empty()),
+        };
         // A cursor seen before would only repeat pages: stop instead of looping to the cap.
         let repeated = next.as_ref().is_some_and(|n| !seen.insert(n.clone()));
         if !return_all || next.is_none() || repeated || pages >= max_pages {
