@@ -1,23 +1,21 @@
 //! The App API (and Beta, which serves `/v1/api/X` as App `/v1/X`): the workspace list, a
-//! person's attributes, API-triggered broadcasts and the stateless reads of the fixture table,
-//! behind Bearer auth (except public fixtures), region checks and an optional rate limit. Every
-//! other path is a 404 with the App error body, whatever the method; `HEAD` is routed like `GET`
-//! (the server leaves the body out).
+//! person's attributes, the messaging writes (transactional sends, broadcast triggers,
+//! newsletters, live notifications) and the reads of the fixture table, behind Bearer auth
+//! (except public fixtures), region checks and an optional rate limit. Every other path is a 404
+//! with the App error body, whatever the method; `HEAD` is routed like `GET` (the server leaves
+//! the body out).
 
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::broadcast;
-use crate::fixtures;
 use crate::state::{IdKind, Shared, SiteData};
-use crate::util::{app_error, as_strs, json_value, query_param, route_method, with_location, Api};
+use crate::util::{
+    app_error, as_strs, json_value, not_found, query_param, route_method, with_location, Api,
+};
+use crate::{broadcast, fixtures, live, newsletters, transactional};
 use crate::{Person, RecordedRequest, Region, WrongRegionMode};
-
-fn not_found() -> Response {
-    app_error(StatusCode::NOT_FOUND, "not found")
-}
 
 /// Serves one request addressed to an App (`beta == false`) or Beta host of `host_region`;
 /// `segments` is `None` when the path did not decode to UTF-8.
@@ -35,7 +33,7 @@ pub(crate) fn handle(
         .and_then(|segments| app_path(beta, segments));
     if let Some(response) = app_segments
         .as_deref()
-        .and_then(|segments| fixtures::serve(Api::App, method, segments, true))
+        .and_then(|segments| fixtures::public(Api::App, method, segments))
     {
         return response;
     }
@@ -104,17 +102,35 @@ pub(crate) fn handle(
         ("GET", ["v1", "customers", customer_id, "attributes"]) => {
             customer_attributes(site, customer_id, rec.query.as_deref())
         }
+        ("POST", ["v1", "send", channel]) if transactional::CHANNELS.contains(channel) => {
+            transactional::send(site, channel, &rec.body)
+        }
         ("POST", ["v1", "campaigns", broadcast_id, "triggers"]) => {
-            broadcast::trigger(&mut site.broadcasts, broadcast_id, &rec.body)
+            broadcast::trigger(site, broadcast_id, &rec.body)
         }
         ("GET", ["v1", "campaigns", broadcast_id, "triggers", trigger_id]) => {
             broadcast::get_trigger(&site.broadcasts, broadcast_id, trigger_id)
         }
+        ("GET", ["v1", "campaigns", broadcast_id, "triggers", trigger_id, "errors"]) => {
+            let query = rec.query.as_deref();
+            broadcast::trigger_errors(&site.broadcasts, broadcast_id, trigger_id, query)
+        }
         ("GET", ["v1", "broadcasts", broadcast_id, "triggers"]) => {
             broadcast::list_triggers(&site.broadcasts, broadcast_id)
         }
+        ("POST", ["v1", "newsletters"]) => newsletters::create(site, &rec.body),
+        ("DELETE", ["v1", "newsletters", id]) => newsletters::delete(site, id),
+        ("POST", ["v1", "newsletters", id, action @ ("send" | "schedule")]) => {
+            newsletters::send(site, id, action, &rec.body)
+        }
+        ("POST", ["v1", "live_notifications", operation @ ("start" | "update" | "end")]) => {
+            live::post(site, operation, &rec.body)
+        }
+        ("GET", ["v1", "live_notifications", instance_id]) => live::get(site, instance_id),
         (method, segments) => {
-            fixtures::serve(Api::App, method, segments, false).unwrap_or_else(not_found)
+            let query = rec.query.as_deref();
+            fixtures::serve(Api::App, method, segments, query, &rec.body, site)
+                .unwrap_or_else(not_found)
         }
     }
 }

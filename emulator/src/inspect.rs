@@ -199,6 +199,10 @@ pub(crate) fn state_json(site: &SiteData, metrics: &[Value]) -> Value {
         "relationships": relationships,
         "form_submissions": forms,
         "deliveries": site.deliveries,
+        "transactional_deliveries": site.transactional,
+        "newsletters": site.newsletters.to_json(),
+        "live_notifications": site.live.to_json(),
+        "edits": site.edits,
         "metrics": metrics,
     })
 }

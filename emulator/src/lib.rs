@@ -18,12 +18,16 @@ mod fault_json;
 mod fault_serve;
 mod fixtures;
 mod inspect;
+mod live;
+mod newsletters;
 mod parse;
+mod records;
 mod server;
 mod site;
 mod state;
 mod track;
 mod track_v2;
+mod transactional;
 mod util;
 
 use std::io;
@@ -76,8 +80,10 @@ pub struct Workspace {
 
 impl Workspace {
     /// The fixed credentials demos and docs can quote without any setup. Its workspace (like any
-    /// with site id `demo-site`) starts with broadcast 8 and that broadcast's processed trigger 1,
-    /// so `GET /v1/campaigns/8/triggers/1` answers at once; other workspaces have broadcast 8 only.
+    /// with site id `demo-site`) starts with broadcasts 8, 15 and 16 and broadcast 8's processed
+    /// trigger 1, so `GET /v1/campaigns/8/triggers/1` answers at once; other workspaces have the
+    /// broadcasts without the trigger. Every workspace serves the same generated campaigns
+    /// (1..=250), newsletters (1..=120) and transactional templates (1..=3).
     pub fn demo() -> Workspace {
         Workspace {
             site_id: DEMO_SITE_ID.to_string(),
@@ -319,8 +325,11 @@ impl Emulator {
 
     /// A workspace's whole state as JSON, the same document `GET /__emulator__/state?site=SITE`
     /// serves: `people` (with `devices` and `segments`), `events`, `segments`, `suppressed`,
-    /// `objects`, `relationships`, `form_submissions`, `deliveries` and the global `metrics`.
-    /// `None` for an unknown workspace.
+    /// `objects`, `relationships`, `form_submissions`, `deliveries`, `transactional_deliveries`
+    /// (as [`Emulator::transactional_deliveries`]), `newsletters` (`changed`: created ones and
+    /// those sent or scheduled, by id; `deleted` ids; `sends`: each send and schedule),
+    /// `live_notifications` (each instance's status with what was sent), `edits` (actions and
+    /// contents as `PUT` left them) and the global `metrics`. `None` for an unknown workspace.
     pub fn state_json(&self, site_id: &str) -> Option<serde_json::Value> {
         let state = self.shared.lock();
         let site = state.sites.get(site_id)?;
@@ -346,6 +355,15 @@ impl Emulator {
                 value
             })
             .collect()
+    }
+
+    /// The transactional sends (`POST /v1/send/{channel}`) a workspace accepted, in order: each is
+    /// `{"delivery_id", "channel", "transactional_message_id"` (the template's id, also when the
+    /// send named its trigger name)`, "identifiers", "queued_at", "send_at"` (as sent, or null)`,
+    /// "request"` (the whole body)`}`. Each delivery id also works with `POST
+    /// /unsubscribe/{delivery_id}`. Empty for an unknown workspace.
+    pub fn transactional_deliveries(&self, site_id: &str) -> Vec<serde_json::Value> {
+        self.with_site(site_id, |site| site.transactional.clone())
     }
 
     /// Queues a fault; faults are tried in injection order before any auth or routing, and the

@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::broadcast::Broadcasts;
 use crate::fault::{self, Queued};
+use crate::live::LiveNotifications;
+use crate::newsletters::Newsletters;
 use crate::{
     Device, EmulatorConfig, Fault, FaultAction, FormSubmission, Person, RecordedRequest,
     StoredEvent, StoredObject, Workspace, WrongRegionMode,
@@ -185,6 +187,12 @@ pub(crate) struct SiteData {
     pub(crate) forms: Vec<FormSubmission>,
     /// Delivery id → identifier of the person it went to.
     pub(crate) deliveries: BTreeMap<String, String>,
+    /// Transactional sends in arrival order (see `transactional.rs`).
+    pub(crate) transactional: Vec<Value>,
+    pub(crate) newsletters: Newsletters,
+    pub(crate) live: LiveNotifications,
+    /// Actions and contents as `PUT` left them, by `records::Target` key.
+    pub(crate) edits: BTreeMap<String, Value>,
     next_cio: u32,
     pub(crate) next_object: u32,
 }
@@ -238,7 +246,8 @@ impl<'a> IdKind<'a> {
 }
 
 impl SiteData {
-    /// A fresh workspace: every one has broadcast 8, manual segment 7 and data-driven segment 3;
+    /// A fresh workspace: every one has broadcasts 8, 15 and 16, manual segment 7 and data-driven
+    /// segment 3 (and the generated messaging records of `records.rs`);
     /// `demo-site` also has its processed trigger 1 and delivery `dlv_demo_1` to `demo-person`.
     pub(crate) fn new(site_id: &str) -> SiteData {
         let demo = site_id == crate::DEMO_SITE_ID;

@@ -13,8 +13,8 @@ use crate::site::PersonSel;
 use crate::state::{IdKind, Shared, SiteData, State};
 use crate::track_v2::{self, Origin};
 use crate::util::{
-    as_strs, json_bytes, json_value, no_content, parse_id, query_param, route_method, track_error,
-    track_ok, track_single_error, with_location, Api,
+    as_strs, json_bytes, json_value, meta_error, no_content, parse_id, query_param, route_method,
+    track_error, track_ok, with_location, Api,
 };
 use crate::{FormSubmission, RecordedRequest, Region};
 
@@ -72,7 +72,7 @@ fn finish(outcome: Outcome, success: fn() -> Response) -> Response {
         Ok(()) => success(),
         Err(Failure::Bad(message)) => bad_request(&message),
         Err(Failure::NotFound(message)) => track_error(StatusCode::NOT_FOUND, message),
-        Err(Failure::Merge(message)) => track_single_error(StatusCode::BAD_REQUEST, &message),
+        Err(Failure::Merge(message)) => meta_error(StatusCode::BAD_REQUEST, &message),
     }
 }
 
@@ -194,8 +194,15 @@ pub(crate) fn handle(
             return track_v2::handle(*route == "batch", site, metrics, &origin, body);
         }
         (method, segments) => {
-            return fixtures::serve(Api::Track, method, segments, false)
-                .unwrap_or_else(|| track_error(StatusCode::NOT_FOUND, "not found"))
+            return fixtures::serve(
+                Api::Track,
+                method,
+                segments,
+                rec.query.as_deref(),
+                body,
+                site,
+            )
+            .unwrap_or_else(|| track_error(StatusCode::NOT_FOUND, "not found"))
         }
     };
     finish(outcome, track_ok)
@@ -217,7 +224,7 @@ fn unauthenticated(
             metric(body, "event", PUSH_EVENTS)
         }
         ("POST", ["unsubscribe", rest @ ..]) => unsubscribe(state, rest, rec),
-        _ => return fixtures::serve(Api::Track, method, segments, true),
+        _ => return fixtures::public(Api::Track, method, segments),
     };
     Some(match recorded {
         Ok(body) => {

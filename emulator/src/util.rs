@@ -7,6 +7,7 @@ use axum::response::Response;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{json, Value};
 
+use crate::check::Invalid;
 use crate::{RecordedRequest, Region};
 
 /// Clients differ on padding, so decoding accepts it either way.
@@ -160,8 +161,9 @@ pub(crate) fn track_error(status: StatusCode, message: &str) -> Response {
     json_value(status, &json!({"meta": {"errors": [message]}}))
 }
 
-/// Track's other v1 error shape, used by merge: one message under `meta.error`.
-pub(crate) fn track_single_error(status: StatusCode, message: &str) -> Response {
+/// The `meta.error` shape: one message, as Track's merge and the App API's transactional sends
+/// answer.
+pub(crate) fn meta_error(status: StatusCode, message: &str) -> Response {
     json_value(status, &json!({"meta": {"error": message}}))
 }
 
@@ -174,10 +176,84 @@ pub(crate) fn no_content() -> Response {
 
 /// The App/Beta error shape, with the status repeated as a string.
 pub(crate) fn app_error(status: StatusCode, detail: &str) -> Response {
-    json_value(
-        status,
-        &json!({"errors": [{"detail": detail, "status": status.as_u16().to_string()}]}),
-    )
+    app_error_at(status, detail, "")
+}
+
+/// The App/Beta error shape naming the part of the body at fault with a JSON pointer (none
+/// when `pointer` is empty).
+pub(crate) fn app_error_at(status: StatusCode, detail: &str, pointer: &str) -> Response {
+    let status_text = status.as_u16().to_string();
+    let item = if pointer.is_empty() {
+        json!({"detail": detail, "status": status_text})
+    } else {
+        json!({"detail": detail, "source": {"pointer": pointer}, "status": status_text})
+    };
+    json_value(status, &json!({ "errors": [item] }))
+}
+
+/// An App/Beta error before it becomes a response: small, so that `Result`s carrying it stay
+/// cheap to move.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AppError {
+    pub(crate) status: StatusCode,
+    pub(crate) detail: String,
+    /// A JSON pointer into the request body, or empty.
+    pub(crate) pointer: String,
+}
+
+impl AppError {
+    pub(crate) fn new(status: StatusCode, detail: impl Into<String>) -> AppError {
+        AppError::at(status, detail, "")
+    }
+
+    pub(crate) fn at(
+        status: StatusCode,
+        detail: impl Into<String>,
+        pointer: impl Into<String>,
+    ) -> AppError {
+        AppError {
+            status,
+            detail: detail.into(),
+            pointer: pointer.into(),
+        }
+    }
+
+    pub(crate) fn bad_request(detail: impl Into<String>) -> AppError {
+        AppError::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub(crate) fn not_found() -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not found")
+    }
+
+    pub(crate) fn response(&self) -> Response {
+        app_error_at(self.status, &self.detail, &self.pointer)
+    }
+}
+
+/// A validation failure is a 400 pointing at its field (`a.b` is `/a/b`).
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> AppError {
+        let pointer = if invalid.field.is_empty() {
+            String::new()
+        } else {
+            format!("/{}", invalid.field.replace('.', "/"))
+        };
+        AppError::at(StatusCode::BAD_REQUEST, invalid.message, pointer)
+    }
+}
+
+/// The answer of a handler that may refuse.
+pub(crate) fn respond(result: Result<Value, AppError>) -> Response {
+    match result {
+        Ok(value) => json_value(StatusCode::OK, &value),
+        Err(error) => error.response(),
+    }
+}
+
+/// The App/Beta 404 for an unknown path or id.
+pub(crate) fn not_found() -> Response {
+    AppError::not_found().response()
 }
 
 /// Adds `Location` pointing at `base` with the request's own path and query.

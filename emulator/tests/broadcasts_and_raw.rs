@@ -257,7 +257,7 @@ fn unknown_paths_are_app_404s_for_every_method_and_head_has_no_body() {
     for (host, target) in [
         (APP, "/v1/raw/echo?x=1"),
         (APP, "/"),
-        (APP, "/v1/campaigns"),
+        (APP, "/v1/campaignz"),
         (BETA, "/v1/api/raw/echo"),
         (BETA, "/v1/workspaces"),
     ] {

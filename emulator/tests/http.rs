@@ -427,7 +427,7 @@ fn app_workspaces_attributes_and_beta() {
     let not_found = json!({"errors": [{"detail": "not found", "status": "404"}]});
     for (host, target) in [
         (APP, "/v1/customers/nobody/attributes"),
-        (APP, "/v1/campaigns"),
+        (APP, "/v1/campaigns/0"),
         (BETA, "/v1/workspaces"),
     ] {
         let r = app_get(&emu, host, target, DEMO_KEY);

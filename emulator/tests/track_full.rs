@@ -1131,7 +1131,7 @@ fn fixture_reads_are_served_public_or_behind_auth() {
     assert_eq!((r.status, &r.json()["topics"][0]["id"]), (200, &json!(1)));
     let r = app(&emu, "POST", APP, "/v1/subscription_topics", DEMO_KEY, "{}");
     assert_eq!(r.status, 404);
-    assert_eq!(app_get(&emu, APP, "/v1/campaigns", DEMO_KEY).status, 404);
+    assert_eq!(app_get(&emu, APP, "/v1/campaigns/0", DEMO_KEY).status, 404);
 }
 
 #[test]

@@ -373,13 +373,33 @@ const LIVE_ID: Field = body(
     "The live notification instance start returned.",
 )
 .required();
+const CONTENT_STATE: Field = body(
+    "content_state",
+    Ty::Obj,
+    "Content state",
+    "The values the live notification shows now, e.g. {\"step\":\"packed\",\"eta_minutes\":25}.",
+);
+const LIVE_ATTRIBUTES: Field = body(
+    "attributes",
+    Ty::Obj,
+    "Attributes",
+    "The values fixed for the notification's life, e.g. {\"order\":\"A-1\"}.",
+);
 const LIVE_START: &[Field] = &[
-    f::TEMPLATE,
+    body(
+        "notification_type",
+        Ty::Str,
+        "Notification type",
+        "The live notification type, as set up in the app (e.g. order_status).",
+    )
+    .required(),
     f::RECIPIENT_PERSON,
     f::RECIPIENT_TYPE,
-    f::MESSAGE_DATA,
+    LIVE_ATTRIBUTES.required(),
+    CONTENT_STATE.required(),
 ];
-const LIVE_UPDATE: &[Field] = &[LIVE_ID, f::MESSAGE_DATA];
+const LIVE_UPDATE: &[Field] = &[LIVE_ID, CONTENT_STATE.required(), LIVE_ATTRIBUTES];
+const LIVE_END: &[Field] = &[LIVE_ID, CONTENT_STATE];
 
 /// The App (and Beta) operations.
 pub const OPERATIONS: &[Operation] = &[
@@ -395,9 +415,9 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "transactional.lookup", "Transactional messages (dropdown)", "Transactional messages as dropdown options: name shown, id chosen.").get("/transactional").lookup("messages", "name", "id"),
     get("transactional.get", "Get a transactional message", "A transactional message's settings (GET /v1/transactional/{id}).", "/transactional/{transactional_id}", TRANSACTIONAL, "message").example(r#"{"transactional_id":1}"#),
     op(AB, "transactional.list_contents", "List a transactional message's contents", "Its content variants: translations and A/B versions.").get("/transactional/{transactional_id}/contents").fields(TRANSACTIONAL).list("contents").example(r#"{"transactional_id":1}"#),
-    get("transactional.get_content", "Get a transactional content", "One content variant.", "/transactional/{transactional_id}/contents/{content_id}", TRANSACTIONAL_CONTENT, "content").example(r#"{"transactional_id":1,"content_id":1}"#),
+    get("transactional.get_content", "Get a transactional content", "One content variant.", "/transactional/{transactional_id}/contents/{content_id}", TRANSACTIONAL_CONTENT, "content").example(r#"{"transactional_id":1,"content_id":11}"#),
     update("transactional.update_content", "Update a transactional content", "Changes one content variant (PUT /v1/transactional/{id}/content/{content_id}).", "/transactional/{transactional_id}/content/{content_id}", &[f::TRANSACTIONAL_ID, f::CONTENT_ID, f::CHANGES], "content")
-        .example(r#"{"transactional_id":1,"content_id":1,"changes":{"subject":"Welcome aboard"}}"#),
+        .example(r#"{"transactional_id":1,"content_id":11,"changes":{"subject":"Welcome aboard"}}"#),
     get("transactional.get_language", "Get a transactional translation", "One translation of a transactional message.", "/transactional/{transactional_id}/language/{language}", TRANSACTIONAL_LANGUAGE, "content").example(r#"{"transactional_id":1,"language":"fr"}"#),
     update("transactional.update_language", "Update a transactional translation", "Changes one translation of a transactional message.", "/transactional/{transactional_id}/language/{language}", &[f::TRANSACTIONAL_ID, f::LANGUAGE, f::CHANGES], "content")
         .example(r#"{"transactional_id":1,"language":"fr","changes":{"subject":"Bienvenue"}}"#),
@@ -436,19 +456,19 @@ pub const OPERATIONS: &[Operation] = &[
     metrics("campaign.metrics", "Campaign metrics", "/campaigns/{campaign_id}/metrics", CAMPAIGN).example(r#"{"campaign_id":1,"period":"weeks","steps":4}"#),
     link_metrics("campaign.link_metrics", "Campaign link metrics", "/campaigns/{campaign_id}/metrics/links", CAMPAIGN).example(r#"{"campaign_id":1}"#),
     op(AB, "campaign.journey_metrics", "Campaign journey metrics", "How people moved through the campaign between two times.").get("/campaigns/{campaign_id}/journey_metrics")
-        .fields(&[f::CAMPAIGN_ID, Field::new("start", Ty::Timestamp, Place::Query("start"), "From", "Start of the window."), Field::new("end", Ty::Timestamp, Place::Query("end"), "Until", "End of the window."),
+        .fields(&[f::CAMPAIGN_ID, Field::new("start", Ty::Timestamp, Place::Query("start"), "From", "Start of the window.").required(), Field::new("end", Ty::Timestamp, Place::Query("end"), "Until", "End of the window.").required(),
             Field::new("res", Ty::Enum(&["hourly", "daily", "weekly", "monthly"]), Place::Query("res"), "Resolution", "The unit of the series.")])
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Journey metrics","type":"object"}"#).example(r#"{"campaign_id":1,"res":"daily"}"#),
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Journey metrics","type":"object"}"#).example(r#"{"campaign_id":1,"start":"2026-11-01","end":"2026-11-08","res":"daily"}"#),
     messages("campaign.list_messages", "List a campaign's deliveries", "/campaigns/{campaign_id}/messages", CAMPAIGN).example(r#"{"campaign_id":1}"#),
     op(AB, "campaign.list_actions", "List a campaign's actions", "The messages and steps of a campaign, a page at a time.").get("/campaigns/{campaign_id}/actions").fields(CAMPAIGN).paged("actions").example(r#"{"campaign_id":1}"#),
-    get("campaign.get_action", "Get a campaign action", "One message or step of a campaign.", "/campaigns/{campaign_id}/actions/{action_id}", CAMPAIGN_ACTION, "action").example(r#"{"campaign_id":1,"action_id":101}"#),
+    get("campaign.get_action", "Get a campaign action", "One message or step of a campaign.", "/campaigns/{campaign_id}/actions/{action_id}", CAMPAIGN_ACTION, "action").example(r#"{"campaign_id":1,"action_id":11}"#),
     update("campaign.update_action", "Update a campaign action", "Changes a campaign's message (subject, body, sender, …).", "/campaigns/{campaign_id}/actions/{action_id}", &[f::CAMPAIGN_ID, f::ACTION_ID, f::CHANGES], "action")
-        .example(r#"{"campaign_id":1,"action_id":101,"changes":{"subject":"Welcome!"}}"#),
-    get("campaign.get_action_language", "Get a campaign action translation", "One translation of a campaign's message.", "/campaigns/{campaign_id}/actions/{action_id}/language/{language}", CAMPAIGN_ACTION_LANGUAGE, "action").example(r#"{"campaign_id":1,"action_id":101,"language":"de"}"#),
+        .example(r#"{"campaign_id":1,"action_id":11,"changes":{"subject":"Welcome!"}}"#),
+    get("campaign.get_action_language", "Get a campaign action translation", "One translation of a campaign's message.", "/campaigns/{campaign_id}/actions/{action_id}/language/{language}", CAMPAIGN_ACTION_LANGUAGE, "action").example(r#"{"campaign_id":1,"action_id":11,"language":"de"}"#),
     update("campaign.update_action_language", "Update a campaign action translation", "Changes one translation of a campaign's message.", "/campaigns/{campaign_id}/actions/{action_id}/language/{language}", &[f::CAMPAIGN_ID, f::ACTION_ID, f::LANGUAGE, f::CHANGES], "action")
-        .example(r#"{"campaign_id":1,"action_id":101,"language":"de","changes":{"subject":"Willkommen"}}"#),
-    metrics("campaign.action_metrics", "Campaign action metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":101}"#),
-    link_metrics("campaign.action_link_metrics", "Campaign action link metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics/links", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":101}"#),
+        .example(r#"{"campaign_id":1,"action_id":11,"language":"de","changes":{"subject":"Willkommen"}}"#),
+    metrics("campaign.action_metrics", "Campaign action metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":11}"#),
+    link_metrics("campaign.action_link_metrics", "Campaign action link metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics/links", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":11}"#),
     // Newsletters
     op(AB, "newsletter.list", "List newsletters", "Newsletters, newest first, a page at a time or all of them (GET /v1/newsletters).").get("/newsletters")
         .fields(&[Field::new("sort", Ty::Enum(&["asc", "desc"]), Place::Query("sort"), "Order", "Oldest (asc) or newest (desc) first.").default("\"desc\"")])
@@ -474,23 +494,23 @@ pub const OPERATIONS: &[Operation] = &[
     update("newsletter.update_language", "Update a newsletter translation", "Changes one translation of a newsletter.", "/newsletters/{newsletter_id}/language/{language}", &[f::NEWSLETTER_ID, f::LANGUAGE, f::CHANGES], "content")
         .example(r#"{"newsletter_id":12,"language":"fr","changes":{"subject":"Cette semaine"}}"#),
     op(AB, "newsletter.list_test_groups", "List a newsletter's test groups", "The A/B test groups of a newsletter.").get("/newsletters/{newsletter_id}/test_groups").fields(NEWSLETTER).list("test_groups").example(r#"{"newsletter_id":12}"#),
-    get("newsletter.get_test_group_language", "Get a test group translation", "One translation of a newsletter test group.", "/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}", TEST_GROUP_LANGUAGE, "content").example(r#"{"newsletter_id":12,"test_group_id":"a","language":"fr"}"#),
+    get("newsletter.get_test_group_language", "Get a test group translation", "One translation of a newsletter test group.", "/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}", TEST_GROUP_LANGUAGE, "content").example(r#"{"newsletter_id":12,"test_group_id":"1","language":"fr"}"#),
     update("newsletter.update_test_group_language", "Update a test group translation", "Changes one translation of a newsletter test group.", "/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}", &[f::NEWSLETTER_ID, f::TEST_GROUP_ID, f::LANGUAGE, f::CHANGES], "content")
-        .example(r#"{"newsletter_id":12,"test_group_id":"a","language":"fr","changes":{"subject":"Version A"}}"#),
+        .example(r#"{"newsletter_id":12,"test_group_id":"1","language":"fr","changes":{"subject":"Version A"}}"#),
     metrics("newsletter.metrics", "Newsletter metrics", "/newsletters/{newsletter_id}/metrics", NEWSLETTER).example(r#"{"newsletter_id":12}"#),
     link_metrics("newsletter.link_metrics", "Newsletter link metrics", "/newsletters/{newsletter_id}/metrics/links", NEWSLETTER).example(r#"{"newsletter_id":12}"#),
     messages("newsletter.list_messages", "List a newsletter's deliveries", "/newsletters/{newsletter_id}/messages", NEWSLETTER).example(r#"{"newsletter_id":12}"#),
     // Live notifications
     op(APP, "live_notification.start", "Start a live notification", "Starts a live notification (a live activity) for a person (POST /v1/live_notifications/start).").post("/live_notifications/start").fields(LIVE_START).replay(Never)
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object","properties":{"instance_id":{"type":"string"}}}"#)
-        .example(r#"{"transactional_message_id":"order_status","identifier":"42","message_data":{"step":"packed"}}"#),
+        .example(r#"{"notification_type":"order_status","identifier":"42","attributes":{"order":"A-1"},"content_state":{"step":"packed"}}"#),
     op(APP, "live_notification.update", "Update a live notification", "Updates a running live notification's data (POST /v1/live_notifications/update).").post("/live_notifications/update").fields(LIVE_UPDATE).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"ln_1","message_data":{"step":"shipped"}}"#),
-    op(APP, "live_notification.end", "End a live notification", "Ends a live notification (POST /v1/live_notifications/end).").post("/live_notifications/end").fields(LIVE_UPDATE).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"ln_1"}"#),
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0","content_state":{"step":"shipped"}}"#),
+    op(APP, "live_notification.end", "End a live notification", "Ends a live notification (POST /v1/live_notifications/end).").post("/live_notifications/end").fields(LIVE_END).replay(Never)
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),
     op(APP, "live_notification.get", "Get a live notification", "A live notification's state (GET /v1/live_notifications/{instance_id}).").get("/live_notifications/{instance_id}")
         .fields(&[Field::new("instance_id", Ty::Str, Place::Path, "Instance", "The instance start returned.").required().max_bytes(200)])
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object"}"#).example(r#"{"instance_id":"ln_1"}"#),
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),
     op(AB, "esp_suppression.list", "List suppressed emails", "Addresses your email provider suppresses for one reason, a page at a time (GET /v1/esp/suppression/{suppression_type}).")
         .get("/esp/suppression/{suppression_type}")
         .fields(&[Field::new("suppression_type", Ty::Enum(&["bounces", "blocks", "spam_reports", "invalid_emails"]), Place::Path, "Reason", "Why the addresses are suppressed.").required()])
