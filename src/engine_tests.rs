@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::http::{HttpResponse, Method, TransportError};
-use crate::testing::{answer, FakeClock, FakeTransport};
+use crate::testing::{answer, exec, FakeClock, FakeTransport};
 use crate::types::*;
 use crate::{Connector, ErrorKind};
 
@@ -24,22 +24,6 @@ fn app(region: Region) -> ConnectionConfig {
         region,
         credentials: Credentials::App("app-sekrit".into()),
     }
-}
-
-fn exec(
-    t: &FakeTransport,
-    c: &FakeClock,
-    op: &str,
-    config: ConnectionConfig,
-    input: Value,
-) -> Result<ExecuteResponse, crate::ConnectorError> {
-    Connector::new(t, c).execute(&ExecuteRequest {
-        operation_id: op.into(),
-        config,
-        input: input.to_string(),
-        timeout_ms: None,
-        request_id: None,
-    })
 }
 
 fn header<'a>(req: &'a crate::http::HttpRequest, name: &str) -> &'a str {

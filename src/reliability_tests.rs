@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::http::{HttpResponse, TransportError};
-use crate::testing::{answer, FakeClock, FakeTransport};
+use crate::testing::{answer, exec, FakeClock, FakeTransport};
 use crate::types::*;
 use crate::{Connector, ErrorKind};
 
@@ -18,22 +18,6 @@ fn track_with(site: &str, key: &str) -> ConnectionConfig {
             api_key: key.into(),
         }),
     }
-}
-
-fn run(
-    t: &FakeTransport,
-    c: &FakeClock,
-    op: &str,
-    config: ConnectionConfig,
-    input: Value,
-) -> Result<ExecuteResponse, crate::ConnectorError> {
-    Connector::new(t, c).execute(&ExecuteRequest {
-        operation_id: op.into(),
-        config,
-        input: input.to_string(),
-        timeout_ms: Some(20_000),
-        request_id: None,
-    })
 }
 
 fn with_header(status: u16, name: &str, value: &str) -> Result<HttpResponse, TransportError> {
@@ -55,7 +39,7 @@ fn retryable_is_false_wherever_repeating_could_apply_twice() {
         Err(TransportError::Timeout("read".into())),
     ] {
         let t = FakeTransport::with(vec![failure]);
-        let e = run(
+        let e = exec(
             &t,
             &c,
             "track.form.submit",
@@ -77,7 +61,7 @@ fn retryable_is_false_wherever_repeating_could_apply_twice() {
         answer(503, "{}"),
         answer(503, "{}"),
     ]);
-    let e = run(
+    let e = exec(
         &t,
         &c,
         "track.customer.identify",
@@ -92,7 +76,7 @@ fn retryable_is_false_wherever_repeating_could_apply_twice() {
         Err(TransportError::Connection("reset".into())),
         answer(200, "{}"),
     ]);
-    run(
+    exec(
         &t,
         &c,
         "track.event.track",
@@ -106,7 +90,7 @@ fn retryable_is_false_wherever_repeating_could_apply_twice() {
         answer(408, "{}"),
         answer(408, "{}"),
     ]);
-    let e = run(&t, &c, "track.customer.delete", cfg, json!({"id": "1"})).unwrap_err();
+    let e = exec(&t, &c, "track.customer.delete", cfg, json!({"id": "1"})).unwrap_err();
     assert_eq!(
         (e.kind, e.fix_by),
         (ErrorKind::Timeout, crate::FixBy::Upstream)
@@ -121,7 +105,7 @@ fn retry_after_dates_are_honoured_and_huge_values_clamped() {
         with_header(429, "retry-after", "Tue, 14 Nov 2023 22:13:27 GMT"),
         answer(200, "{}"),
     ]);
-    run(
+    exec(
         &t,
         &c,
         "track.customer.identify",
@@ -136,7 +120,7 @@ fn retry_after_dates_are_honoured_and_huge_values_clamped() {
         "retry-after",
         "99999999999999999999",
     )]);
-    let e = run(&t, &c, "track.customer.identify", cfg, json!({"id": "1"})).unwrap_err();
+    let e = exec(&t, &c, "track.customer.identify", cfg, json!({"id": "1"})).unwrap_err();
     assert_eq!(
         (e.kind, e.retry_after_ms, e.retryable),
         (ErrorKind::RateLimited, Some(300_000), true)
@@ -159,7 +143,7 @@ fn secrets_are_redacted_in_every_form_on_every_path() {
                 headers: vec![("x-echo".into(), format!("Basic {basic}"))],
                 body: echo.clone().into_bytes(),
             })]);
-            let out = run(&t, &c, "track.raw_http_request", cfg.clone(), json!({"method": "GET", "endpoint": "/v1/accounts/region", "debug": true, "response_type": response_type})).unwrap();
+            let out = exec(&t, &c, "track.raw_http_request", cfg.clone(), json!({"method": "GET", "endpoint": "/v1/accounts/region", "debug": true, "response_type": response_type})).unwrap();
             for f in &forms {
                 assert!(
                     !out.output.contains(f.as_str()),
@@ -189,7 +173,7 @@ fn secrets_are_redacted_in_every_form_on_every_path() {
                 headers: vec![],
                 body,
             })]);
-            let out = run(&t, &c, "track.raw_http_request", cfg.clone(), json!({"method": "GET", "endpoint": "/v1/accounts/region", "response_type": response_type, "debug": true})).unwrap();
+            let out = exec(&t, &c, "track.raw_http_request", cfg.clone(), json!({"method": "GET", "endpoint": "/v1/accounts/region", "response_type": response_type, "debug": true})).unwrap();
             let decoded: Value = serde_json::from_str(&out.output).unwrap();
             assert!(!decoded["body"].is_null(), "{decoded}");
             let shown = match decoded["body"].as_str() {
@@ -207,7 +191,7 @@ fn secrets_are_redacted_in_every_form_on_every_path() {
         let mut body = "x".repeat(2040);
         body.push_str(&echo);
         let t = FakeTransport::with(vec![answer(400, &body)]);
-        let e = run(
+        let e = exec(
             &t,
             &c,
             "track.customer.identify",
@@ -250,7 +234,7 @@ fn raw_endpoints_refuse_the_remaining_escapes() {
         "/v1/%25252525252525252525252525252525252e",
     ] {
         let t = FakeTransport::default();
-        let e = run(
+        let e = exec(
             &t,
             &c,
             "track.raw_http_request",
@@ -272,7 +256,7 @@ fn raw_endpoints_refuse_the_remaining_escapes() {
         "/v1/a%3Fb",
     ] {
         let t = FakeTransport::default();
-        run(
+        exec(
             &t,
             &c,
             "track.raw_http_request",

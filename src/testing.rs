@@ -78,3 +78,20 @@ impl Clock for FakeClock {
         }
     }
 }
+
+/// Runs one operation on a fake transport and clock.
+pub fn exec(
+    t: &FakeTransport,
+    c: &FakeClock,
+    op: &str,
+    config: crate::types::ConnectionConfig,
+    input: serde_json::Value,
+) -> Result<crate::types::ExecuteResponse, crate::ConnectorError> {
+    crate::Connector::new(t, c).execute(&crate::types::ExecuteRequest {
+        operation_id: op.into(),
+        config,
+        input: input.to_string(),
+        timeout_ms: Some(20_000),
+        request_id: None,
+    })
+}

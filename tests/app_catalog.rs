@@ -14,17 +14,6 @@ use serde_json::{json, Value};
 
 const VECTORS: &str = include_str!("../src/catalog/vectors.json");
 
-fn example(host: &cio_host::ConnectorHost, id: &str) -> Value {
-    let d = host
-        .list_operations()
-        .unwrap()
-        .into_iter()
-        .find(|d| d.id == id)
-        .unwrap();
-    let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
-    schema["examples"][0].clone()
-}
-
 fn kind_name(kind: ConnectorKind) -> &'static str {
     if kind == ConnectorKind::Beta {
         "beta"
@@ -287,37 +276,7 @@ fn lookups_fill_dropdowns_with_search() {
 fn malformed_input_of_every_app_field_gets_a_typed_error_and_sends_nothing() {
     let emu = emulator();
     let host = host(&emu);
-    for d in host
-        .list_operations()
-        .unwrap()
-        .into_iter()
-        .filter(|d| d.connector != ConnectorKind::Track)
-    {
-        let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
-        let example = schema["examples"][0].clone();
-        for (name, prop) in schema["properties"].as_object().unwrap() {
-            if prop.get("type").is_none() && prop.get("anyOf").is_none() {
-                continue;
-            }
-            let mut input = example.clone();
-            input[name] = json!([true]);
-            emu.clear_requests();
-            let e = host
-                .execute(&request(&d.id, app(d.connector, Region::Us), input))
-                .unwrap()
-                .unwrap_err();
-            assert_eq!(e.kind, ErrorKind::InvalidInput, "{} {name}: {e:?}", d.id);
-            assert!(
-                e.pointers
-                    .iter()
-                    .any(|p| p.starts_with(&format!("/{name}"))),
-                "{} {name}: {:?}",
-                d.id,
-                e.pointers
-            );
-            assert!(emu.requests().is_empty(), "{} {name} sent a request", d.id);
-        }
-    }
+    every_field_refuses_malformed_input(&host, &emu, &[ConnectorKind::App, ConnectorKind::Beta]);
 }
 
 #[test]

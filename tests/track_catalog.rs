@@ -34,17 +34,6 @@ fn matches(expected: &Value, actual: &Value) -> bool {
     }
 }
 
-fn example(host: &cio_host::ConnectorHost, id: &str) -> Value {
-    let d = host
-        .list_operations()
-        .unwrap()
-        .into_iter()
-        .find(|d| d.id == id)
-        .unwrap();
-    let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
-    schema["examples"][0].clone()
-}
-
 #[test]
 fn every_track_vector_runs_against_the_emulator_in_both_regions() {
     let emu = emulator();
@@ -379,62 +368,9 @@ fn segment_requests_over_1000_ids_are_split() {
     }
 }
 
-/// A value no typed field accepts: an array of one boolean (an array is wrong for scalars and
-/// objects; its item is wrong for every list).
-fn wrong() -> Value {
-    json!([true])
-}
-
 #[test]
 fn malformed_input_of_every_field_gets_a_typed_error_and_sends_nothing() {
     let emu = emulator();
     let host = host(&emu);
-    for d in host
-        .list_operations()
-        .unwrap()
-        .into_iter()
-        .filter(|d| d.connector == ConnectorKind::Track)
-    {
-        let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
-        let example = schema["examples"][0].clone();
-        for (name, prop) in schema["properties"].as_object().unwrap() {
-            if prop.get("type").is_none() && prop.get("anyOf").is_none() {
-                continue; // any JSON value is fine (a raw request's body)
-            }
-            let mut input = example.clone();
-            input[name] = wrong();
-            emu.clear_requests();
-            let e = host
-                .execute(&request(&d.id, track(Region::Us), input.clone()))
-                .unwrap()
-                .unwrap_err();
-            assert_eq!(e.kind, ErrorKind::InvalidInput, "{} {name}: {e:?}", d.id);
-            assert!(
-                e.pointers
-                    .iter()
-                    .any(|p| p.starts_with(&format!("/{name}"))),
-                "{} {name}: {:?}",
-                d.id,
-                e.pointers
-            );
-            assert!(emu.requests().is_empty(), "{} {name} sent a request", d.id);
-        }
-        for req in schema["required"].as_array().unwrap() {
-            let mut input = example.clone();
-            input.as_object_mut().unwrap().remove(req.as_str().unwrap());
-            let e = host
-                .execute(&request(&d.id, track(Region::Us), input))
-                .unwrap()
-                .unwrap_err();
-            assert_eq!(
-                (e.kind, e.pointers[0].clone()),
-                (
-                    ErrorKind::InvalidInput,
-                    format!("/{}", req.as_str().unwrap())
-                ),
-                "{}",
-                d.id
-            );
-        }
-    }
+    every_field_refuses_malformed_input(&host, &emu, &[ConnectorKind::Track]);
 }

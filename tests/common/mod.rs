@@ -108,3 +108,83 @@ pub fn request(op: &str, config: ConnectionConfig, input: serde_json::Value) -> 
         request_id: None,
     }
 }
+
+/// The connection a test uses for an API in the US.
+pub fn connection(kind: ConnectorKind) -> ConnectionConfig {
+    if kind == ConnectorKind::Track {
+        track(Region::Us)
+    } else {
+        app(kind, Region::Us)
+    }
+}
+
+/// For every operation of `kinds`: each typed field given a value no type accepts (an array of
+/// one boolean: wrong for scalars and objects, and its item wrong for every list), and each
+/// required field left out, gets `invalid-input` pointing at that field, and nothing is sent.
+pub fn every_field_refuses_malformed_input(
+    host: &ConnectorHost,
+    emu: &Emulator,
+    kinds: &[ConnectorKind],
+) {
+    use serde_json::{json, Value};
+    for d in host
+        .list_operations()
+        .unwrap()
+        .into_iter()
+        .filter(|d| kinds.contains(&d.connector))
+    {
+        let schema: Value = serde_json::from_str(&d.input_schema).unwrap();
+        let example = schema["examples"][0].clone();
+        let mut cases: Vec<(Value, String)> = Vec::new();
+        for (name, prop) in schema["properties"].as_object().unwrap() {
+            // Fields that take any JSON value (a raw request's body) have nothing to refuse.
+            if prop.get("type").is_some() || prop.get("anyOf").is_some() {
+                let mut input = example.clone();
+                input[name] = json!([true]);
+                cases.push((input, format!("/{name}")));
+            }
+        }
+        for name in schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+        {
+            let mut input = example.clone();
+            input.as_object_mut().unwrap().remove(name);
+            cases.push((input, format!("/{name}")));
+        }
+        for (input, at) in cases {
+            emu.clear_requests();
+            let e = host
+                .execute(&request(&d.id, connection(d.connector), input))
+                .unwrap()
+                .unwrap_err();
+            assert_eq!(
+                e.kind,
+                cio_host::ErrorKind::InvalidInput,
+                "{} {at}: {e:?}",
+                d.id
+            );
+            assert!(
+                e.pointers.iter().any(|p| p.starts_with(&at)),
+                "{} {at}: {:?}",
+                d.id,
+                e.pointers
+            );
+            assert!(emu.requests().is_empty(), "{} {at} sent a request", d.id);
+        }
+    }
+}
+
+/// The example input of an operation, from its schema.
+pub fn example(host: &ConnectorHost, id: &str) -> serde_json::Value {
+    let d = host
+        .list_operations()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == id)
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&d.input_schema).unwrap();
+    schema["examples"][0].clone()
+}
