@@ -4,9 +4,8 @@
 
 use serde_json::{json, Value};
 
-use crate::call::{json_output, Call, RetryPolicy};
+use crate::call::{json_output, wrong_region, Call, RetryPolicy};
 use crate::error::{ConnectorError, ErrorKind, FixBy};
-use crate::http::{HttpRequest, Method};
 use crate::region;
 use crate::types::{AuthInfo, ConnectorKind, Region};
 
@@ -20,19 +19,6 @@ pub fn probe(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     Ok(info)
 }
 
-fn get(call: &mut Call<'_>, url: &str) -> Result<crate::http::HttpResponse, ConnectorError> {
-    let url = url::Url::parse(url).map_err(|e| ConnectorError::internal(e.to_string()))?;
-    let req = HttpRequest {
-        method: Method::Get,
-        url,
-        headers: call.base_headers(),
-        body: Vec::new(),
-        timeout: Default::default(),
-        max_response: crate::http::MAX_RESPONSE_DEFAULT,
-    };
-    call.send(req, &RetryPolicy::standard(true))
-}
-
 fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let configured = call.config.region;
     // The region endpoint answers on either host; US is the documented default.
@@ -41,8 +27,10 @@ fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     } else {
         Region::Us
     };
-    let base = region::base_url(ConnectorKind::Track, tried);
-    let resp = get(call, &format!("{base}/v1/accounts/region"))?;
+    let resp = call.get(
+        &region::probe_url(ConnectorKind::Track, tried),
+        &RetryPolicy::standard(true),
+    )?;
     if !(200..300).contains(&resp.status) {
         return Err(call.status_error_in(tried, &resp, "the region check"));
     }
@@ -59,7 +47,7 @@ fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
         }
     };
     if configured != Region::Auto && configured != actual {
-        return Err(wrong_region(ConnectorKind::Track, configured, actual));
+        return Err(wrong_region(configured, actual));
     }
     Ok(AuthInfo {
         connector: ConnectorKind::Track,
@@ -74,20 +62,6 @@ fn probe_track(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     })
 }
 
-fn wrong_region(connector: ConnectorKind, configured: Region, actual: Region) -> ConnectorError {
-    ConnectorError::new(
-        ErrorKind::WrongRegion,
-        FixBy::User,
-        format!(
-            "the credentials are valid but the workspace is in the {} data centre, not {}: set the {} connection's region to {} (or auto)",
-            actual.as_str().to_uppercase(),
-            configured.as_str().to_uppercase(),
-            connector.as_str(),
-            actual.as_str()
-        ),
-    )
-}
-
 fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     let connector = call.config.connector;
     let order: &[Region] = match call.config.region {
@@ -97,8 +71,10 @@ fn probe_app(call: &mut Call<'_>) -> Result<AuthInfo, ConnectorError> {
     };
     let mut rejected = Vec::new();
     for &r in order {
-        let base = region::base_url(ConnectorKind::App, r);
-        let resp = get(call, &format!("{base}/workspaces"))?;
+        let resp = call.get(
+            &region::probe_url(connector, r),
+            &RetryPolicy::standard(true),
+        )?;
         if (200..300).contains(&resp.status) {
             let body = json_output(&resp);
             let workspaces: Vec<Value> = body

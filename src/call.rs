@@ -169,6 +169,20 @@ impl Call<'_> {
         h
     }
 
+    /// An authenticated GET of `url` (a connection probe), sent with `policy`.
+    pub fn get(&mut self, url: &str, policy: &RetryPolicy) -> Result<HttpResponse, ConnectorError> {
+        let url = url::Url::parse(url).map_err(|e| ConnectorError::internal(e.to_string()))?;
+        let request = HttpRequest {
+            method: crate::http::Method::Get,
+            url,
+            headers: self.base_headers(),
+            body: Vec::new(),
+            timeout: Default::default(),
+            max_response: crate::http::MAX_RESPONSE_DEFAULT,
+        };
+        self.send(request, policy)
+    }
+
     /// A new ULID.
     pub fn ulid(&self) -> String {
         let mut r = [0u8; 10];
@@ -278,46 +292,33 @@ impl Call<'_> {
         } else {
             Region::Eu
         };
-        let probe = match self.config.connector {
-            ConnectorKind::Track => format!(
-                "{}/v1/accounts/region",
-                region::base_url(ConnectorKind::Track, other)
-            ),
-            _ => format!("{}/workspaces", region::base_url(ConnectorKind::App, other)),
-        };
-        let Ok(url) = url::Url::parse(&probe) else {
-            return err;
-        };
-        let request = HttpRequest {
-            method: crate::http::Method::Get,
-            url,
-            headers: self.base_headers(),
-            body: Vec::new(),
-            timeout: Default::default(),
-            max_response: crate::http::MAX_RESPONSE_DEFAULT,
-        };
         let policy = RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::standard(true)
         };
-        match self.send(request, &policy) {
+        match self.get(&region::probe_url(self.config.connector, other), &policy) {
             Ok(r) if (200..300).contains(&r.status) => {
-                let mut e = ConnectorError::new(
-                    ErrorKind::WrongRegion,
-                    FixBy::User,
-                    format!(
-                        "the credentials belong to a workspace in the {} data centre, not {}: set the connection's region to {} (or auto)",
-                        other.as_str().to_uppercase(),
-                        here.as_str().to_uppercase(),
-                        other.as_str()
-                    ),
-                );
+                let mut e = wrong_region(here, other);
                 e.status = err.status;
                 e
             }
             _ => err,
         }
     }
+}
+
+/// Valid credentials, used in the other data centre: which region to set.
+pub fn wrong_region(configured: Region, actual: Region) -> ConnectorError {
+    ConnectorError::new(
+        ErrorKind::WrongRegion,
+        FixBy::User,
+        format!(
+            "the credentials are valid but the workspace is in the {} data centre, not {}: set the connection's region to {} (or auto)",
+            actual.as_str().to_uppercase(),
+            configured.as_str().to_uppercase(),
+            actual.as_str()
+        ),
+    )
 }
 
 /// The longest wait a `Retry-After` may ask for (the longest raw-request budget).

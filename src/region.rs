@@ -14,6 +14,18 @@ pub fn base_url(connector: ConnectorKind, region: Region) -> &'static str {
     }
 }
 
+/// The cheap authenticated GET that tests a connection in a region (DESIGN §8): Track's region
+/// check, or the App host's workspace list for App and Beta keys.
+pub fn probe_url(connector: ConnectorKind, region: Region) -> String {
+    match connector {
+        ConnectorKind::Track => format!(
+            "{}/v1/accounts/region",
+            base_url(ConnectorKind::Track, region)
+        ),
+        _ => format!("{}/workspaces", base_url(ConnectorKind::App, region)),
+    }
+}
+
 /// The host name of an API in a region.
 pub fn host(connector: ConnectorKind, region: Region) -> &'static str {
     let base = base_url(connector, region);

@@ -293,8 +293,10 @@ fn paged(
     let limit = input.get("limit").and_then(Value::as_u64);
     let (mut records, mut pages) = (Vec::new(), 0u64);
     let mut seen = std::collections::HashSet::new();
+    // Every page is the same request but for its position: plan it once.
+    let first = plan(b.op, &input, &|| call.ulid())?;
     let (status, next) = loop {
-        let mut p = plan(b.op, &input, &|| call.ulid())?;
+        let mut p = first.clone();
         p.query
             .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
         let at = start.take();
@@ -306,13 +308,9 @@ fn paged(
         p.query.extend(at.clone().map(|s| (name.to_string(), s)));
         let (status, answer) = exchange(call, b, &p)?;
         pages += 1;
-        let got = answer
-            .get(key)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        if let Some(list) = answer.get(key).and_then(Value::as_array) {
-            records.extend(list.iter().cloned());
-        }
+        let page = answer.get(key).and_then(Value::as_array);
+        let got = page.map_or(0, Vec::len);
+        records.extend(page.into_iter().flatten().cloned());
         let next = match style {
             // The offset after this page, unless the page was the last (shorter than asked).
             Paginator::LimitOffset => {

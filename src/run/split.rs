@@ -18,18 +18,22 @@ fn error_json(e: &ConnectorError) -> Value {
 pub fn run(
     call: &mut Call<'_>,
     b: Bound,
-    input: Map<String, Value>,
+    mut input: Map<String, Value>,
 ) -> Result<(Value, u16), ConnectorError> {
-    let (field, slices) = match b.op.split {
-        Split::Count(field, max) => (field, by_count(&input, field, max)),
-        Split::Bytes(field, request, item) => (field, by_bytes(&input, field, request, item)?),
+    let field = match b.op.split {
+        Split::Count(field, _) | Split::Bytes(field, _, _) => field,
         Split::None => return Err(ConnectorError::internal("split runner without a split")),
     };
-    let items = input
-        .get(field)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    // The array is taken out once; each slice is the rest of the input plus its part.
+    let items = match input.remove(field) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    let slices = match b.op.split {
+        Split::Bytes(_, request, item) => by_bytes(&input, field, &items, request, item)?,
+        Split::Count(_, max) => by_count(items.len(), max),
+        Split::None => Vec::new(),
+    };
     let batch = matches!(b.op.split, Split::Bytes(..));
     // Every slice is planned before the first is sent, so bad input sends nothing.
     let mut plans = Vec::with_capacity(slices.len());
@@ -92,11 +96,7 @@ pub fn run(
     Ok((out, status))
 }
 
-fn by_count(input: &Map<String, Value>, field: &str, max: usize) -> Vec<(usize, usize)> {
-    let n = input
-        .get(field)
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+fn by_count(n: usize, max: usize) -> Vec<(usize, usize)> {
     (0..n.max(1))
         .step_by(max.max(1))
         .map(|from| (from, (from + max).min(n)))
@@ -105,17 +105,13 @@ fn by_count(input: &Map<String, Value>, field: &str, max: usize) -> Vec<(usize, 
 
 /// Greedy packing in input order; the envelope's own bytes count against the request limit.
 fn by_bytes(
-    input: &Map<String, Value>,
+    rest: &Map<String, Value>,
     field: &str,
+    items: &[Value],
     request: usize,
     item: usize,
 ) -> Result<Vec<(usize, usize)>, ConnectorError> {
-    let items = input
-        .get(field)
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut empty = input.clone();
+    let mut empty = rest.clone();
     empty.insert(field.to_string(), json!([]));
     let envelope = Value::Object(empty).to_string().len();
     let sizes: Vec<usize> = items.iter().map(|v| v.to_string().len()).collect();
@@ -160,14 +156,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            by_count(&input, "ids", 1000),
+            by_count(input["ids"].as_array().unwrap().len(), 1000),
             vec![(0, 1000), (1000, 2000), (2000, 2500)]
         );
         let items: Vec<Value> = (0..100)
             .map(|i| json!({"n": i, "pad": "x".repeat(90)}))
             .collect();
         let input: Map<String, Value> = serde_json::from_value(json!({"batch": items})).unwrap();
-        let slices = by_bytes(&input, "batch", 1000, 500).unwrap();
+        let slices = by_bytes(&Map::new(), "batch", &items, 1000, 500).unwrap();
         assert!(slices.len() > 10);
         for (from, to) in &slices {
             let mut one = input.clone();
@@ -178,7 +174,7 @@ mod tests {
             assert!(Value::Object(one).to_string().len() <= 1000);
         }
         assert_eq!(slices.last().unwrap().1, 100);
-        let err = by_bytes(&input, "batch", 1000, 50).unwrap_err();
+        let err = by_bytes(&Map::new(), "batch", &items, 1000, 50).unwrap_err();
         assert_eq!(err.pointers.len(), 100);
         assert_eq!(err.pointers[3], "/batch/3");
     }
