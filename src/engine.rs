@@ -99,7 +99,7 @@ impl<'a> Connector<'a> {
             Runner::Rest => crate::run::rest::run(&mut call, bound, valid),
             Runner::Raw => crate::run::raw::run(&mut call, valid),
             Runner::Custom(f) => {
-                let (output, status) = f(&mut call, bound.op, valid)?;
+                let (output, status) = f(&mut call, bound, valid)?;
                 Ok(ExecuteResponse {
                     output: output.to_string(),
                     status,

@@ -60,8 +60,9 @@ pub enum Placed {
     Path(String, Option<&'static str>),
     /// The `identifiers` object to write at the pointer.
     Body(&'static str, Value),
-    /// A query pair.
-    Query(&'static str, String),
+    /// A query pair, plus an `id_type` query value for an email or phone (a `cio_` prefix already
+    /// marks a cio_id, and a bare value is an id).
+    Query(&'static str, String, Option<&'static str>),
 }
 
 /// Whether a value looks like an email address (the detection rule's second step).
@@ -137,6 +138,8 @@ pub fn place(
         Wire::PrefixedQuery(name) => Placed::Query(
             name,
             if ty == IdType::CioId { format!("cio_{bare}") } else { value.to_string() },
+            // The prefix already marks a cio_id; an email or phone needs the type spelled out.
+            matches!(ty, IdType::Email | IdType::Phone).then_some(ty.as_str()),
         ),
     })
 }
@@ -183,7 +186,7 @@ mod tests {
                 "/id"
             )
             .unwrap(),
-            Placed::Query("customer_id", "cio_abc".into())
+            Placed::Query("customer_id", "cio_abc".into(), None)
         );
         assert!(place(Wire::TrackPath, "cio_x", Some("id"), "/id").is_err());
         assert!(place(Wire::TrackPath, "42", Some("email"), "/id").is_err());

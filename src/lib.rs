@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod engine;
 pub mod entity;
 pub mod error;
+pub mod filter;
 pub mod http;
 pub mod identity;
 pub mod messaging;

@@ -229,6 +229,20 @@ pub const PAGE_OFFSET: &[Field] = &[
     PAGE[2],
     PAGE[3],
 ];
+/// Inputs of page-numbered lists (added by the paginator).
+pub const PAGE_NUMBER: &[Field] = &[
+    PAGE[0],
+    Field::new(
+        "page",
+        Ty::Int,
+        Place::Control,
+        "Page",
+        "The page to read, from 1 (the `next` of an earlier page).",
+    )
+    .range(1, i64::MAX),
+    PAGE[2],
+    PAGE[3],
+];
 /// The search input of lookups.
 pub const SEARCH: &[Field] = &[Field::new(
     "search",

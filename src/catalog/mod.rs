@@ -21,6 +21,8 @@ use crate::schema::{self, Field};
 use crate::types::{ConnectorKind, Hints, OperationDescriptor, OperationKind};
 
 pub mod app;
+pub mod content;
+pub mod data;
 pub mod fields;
 pub mod raw;
 pub mod track;
@@ -79,6 +81,9 @@ pub enum Paginator {
     Offset,
     /// `?limit=<n>&offset=<n>`; the last page is the one shorter than `limit` (ESP suppressions).
     LimitOffset,
+    /// `?page=<n>&limit=<n>` from 1; the answer's `meta.pagination.total` (or a page shorter
+    /// than `limit`) tells where it ends (assets, Design Studio).
+    Page,
 }
 
 /// How one input is cut into several requests within the API's limits.
@@ -129,7 +134,7 @@ pub type Rule = fn(&mut Map<String, Value>, &dyn Fn() -> String) -> Vec<(String,
 
 /// A hand-written runner for a true one-off (Segment's `perform`).
 pub type Custom =
-    fn(&mut Call<'_>, &Operation, Map<String, Value>) -> Result<(Value, u16), ConnectorError>;
+    fn(&mut Call<'_>, Bound, Map<String, Value>) -> Result<(Value, u16), ConnectorError>;
 
 /// How `execute` runs the operation.
 #[derive(Clone, Copy, Debug)]
@@ -311,6 +316,18 @@ impl Operation {
         self.paginator = Paginator::Offset;
         self
     }
+    /// A list under `key` paged by page number and `limit`.
+    pub const fn paged_number(mut self, key: &'static str) -> Self {
+        self = self.paged(key);
+        self.paginator = Paginator::Page;
+        self
+    }
+    /// A POST that only reads (a search): safe to repeat, and shown as read-only.
+    pub const fn reads(mut self) -> Self {
+        self.hints = hints(true, false, true);
+        self.replay = Replay::Safe;
+        self
+    }
     /// A list under `key` paged by `limit` and `offset`.
     pub const fn paged_limit_offset(mut self, key: &'static str) -> Self {
         self = self.paged(key);
@@ -398,6 +415,7 @@ impl Bound {
         match self.op.paginator {
             Paginator::Cursor => g.push(fields::PAGE),
             Paginator::Offset | Paginator::LimitOffset => g.push(fields::PAGE_OFFSET),
+            Paginator::Page => g.push(fields::PAGE_NUMBER),
             Paginator::None if matches!(self.op.output, Output::Lookup(..)) => g.push(fields::PAGE),
             Paginator::None => {}
         }
@@ -479,6 +497,8 @@ fn entries() -> impl Iterator<Item = &'static Operation> {
     track::OPERATIONS
         .iter()
         .chain(app::OPERATIONS)
+        .chain(data::OPERATIONS)
+        .chain(content::OPERATIONS)
         .chain(raw::OPERATIONS)
 }
 

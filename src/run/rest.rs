@@ -87,7 +87,12 @@ pub fn plan(
                         set_pointer(&mut body, at, identifiers);
                         has_body = true;
                     }
-                    Placed::Query(name, v) => query.push((name.to_string(), v)),
+                    Placed::Query(name, v, id_type) => {
+                        query.push((name.to_string(), v));
+                        if let Some(t) = id_type {
+                            query.push(("id_type".to_string(), t.to_string()));
+                        }
+                    }
                 }
             }
             Place::Query(name) => match value {
@@ -197,6 +202,20 @@ pub fn exchange(
     b: Bound,
     plan: &Plan,
 ) -> Result<(u16, Value), ConnectorError> {
+    let body = plan
+        .body
+        .as_ref()
+        .map(|v| ("application/json", v.to_string().into_bytes()));
+    exchange_body(call, b, plan, body)
+}
+
+/// [`exchange`] with a body of another type (a multipart upload) instead of the plan's JSON.
+pub fn exchange_body(
+    call: &mut Call<'_>,
+    b: Bound,
+    plan: &Plan,
+    body: Option<(&str, Vec<u8>)>,
+) -> Result<(u16, Value), ConnectorError> {
     let op = b.op;
     let (root, base_path) = base(call, b)?;
     let mut url = url::Url::parse(&format!("{root}{}", plan.path))
@@ -206,10 +225,10 @@ pub fn exchange(
         url.query_pairs_mut().extend_pairs(&plan.query);
     }
     let mut headers = call.base_headers();
-    let body = match &plan.body {
-        Some(v) => {
-            headers.push(("content-type".into(), "application/json".into()));
-            v.to_string().into_bytes()
+    let body = match body {
+        Some((content_type, bytes)) => {
+            headers.push(("content-type".into(), content_type.to_string()));
+            bytes
         }
         None => Vec::new(),
     };
@@ -249,7 +268,11 @@ pub fn run(
 ) -> Result<ExecuteResponse, ConnectorError> {
     let (output, status) = match (b.op.split, b.op.paginator, b.op.output) {
         (Split::Count(..) | Split::Bytes(..), _, _) => crate::run::split::run(call, b, input)?,
-        (_, Paginator::Cursor | Paginator::Offset | Paginator::LimitOffset, _)
+        (
+            _,
+            Paginator::Cursor | Paginator::Offset | Paginator::LimitOffset | Paginator::Page,
+            _,
+        )
         | (_, _, Output::Lookup(..)) => paged(call, b, input)?,
         _ => {
             let p = plan(b.op, &input, &|| call.ulid())?;
@@ -289,7 +312,12 @@ fn paged(
         .unwrap_or(lookup);
     let max_pages = input.get("max_pages").and_then(Value::as_u64).unwrap_or(20);
     let style = b.op.paginator;
-    let mut start = input.get("start").and_then(util::scalar_text);
+    let position = if style == Paginator::Page {
+        "page"
+    } else {
+        "start"
+    };
+    let mut start = input.get(position).and_then(util::scalar_text);
     let limit = input.get("limit").and_then(Value::as_u64);
     let (mut records, mut pages) = (Vec::new(), 0u64);
     let mut seen = std::collections::HashSet::new();
@@ -300,10 +328,10 @@ fn paged(
         p.query
             .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
         let at = start.take();
-        let name = if style == Paginator::LimitOffset {
-            "offset"
-        } else {
-            "start"
+        let name = match style {
+            Paginator::LimitOffset => "offset",
+            Paginator::Page => "page",
+            _ => "start",
         };
         p.query.extend(at.clone().map(|s| (name.to_string(), s)));
         let (status, answer) = exchange(call, b, &p)?;
@@ -316,6 +344,17 @@ fn paged(
             Paginator::LimitOffset => {
                 let offset = at.and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) + got as u64;
                 (got > 0 && limit.is_none_or(|l| got as u64 >= l)).then(|| offset.to_string())
+            }
+            // The page after this one, while the total (or a full page) says there is more.
+            Paginator::Page => {
+                let current = at.and_then(|s| s.parse::<u64>().ok()).unwrap_or(1);
+                let meta = &answer["meta"]["pagination"];
+                let per = meta["limit"].as_u64().or(limit);
+                let more = match (meta["total"].as_u64(), per) {
+                    (Some(total), Some(per)) => current.saturating_mul(per) < total,
+                    _ => got > 0 && limit.is_some_and(|l| got as u64 >= l),
+                };
+                (got > 0 && more).then(|| (current + 1).to_string())
             }
             // An integer offset ends the list unless it moves past the current one.
             Paginator::Offset => {

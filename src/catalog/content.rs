@@ -1,0 +1,551 @@
+//! App API operations on content and settings (base `https://api(-eu).customer.io/v1`, Bearer
+//! auth): collections, snippets, sender identities, reporting webhooks, ESP suppressions,
+//! workspaces, IP addresses — on the Beta host too — and the newer assets and Design Studio
+//! routes, which run on the App host only.
+
+use serde_json::{Map, Value};
+
+use super::{op, Operation, APP, BETA};
+use crate::schema::{Field, Place, Ty};
+
+const AB: u8 = APP | BETA;
+
+const ANSWER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#;
+
+const fn body(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
+    Field::new(name, ty, Place::Body(name), title, description)
+}
+const fn q(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
+    Field::new(name, ty, Place::Query(name), title, description)
+}
+const fn int_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
+    Field::new(name, Ty::Int, Place::Path, title, description)
+        .required()
+        .range(1, i64::MAX)
+}
+const fn uuid_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
+    Field::new(name, Ty::Str, Place::Path, title, description)
+        .required()
+        .max_bytes(64)
+}
+
+/// Updates that change only what is given need at least one thing to change.
+fn changes_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(String, String)> {
+    const IDS: [&str; 6] = [
+        "collection_id",
+        "asset_id",
+        "folder_id",
+        "email_id",
+        "component_id",
+        "language",
+    ];
+    if input.keys().all(|k| IDS.contains(&k.as_str())) {
+        vec![(String::new(), "give at least one field to change".into())]
+    } else {
+        Vec::new()
+    }
+}
+
+// ---- Collections ----
+const COLLECTION: Field =
+    int_id("collection_id", "Collection", "The collection's id.").lookup("collection.lookup");
+const COLLECTION_NAME: Field = body(
+    "name",
+    Ty::Str,
+    "Name",
+    "The collection's name, as liquid reads it ({{collection.<name>}}).",
+)
+.max_bytes(255);
+const COLLECTION_DATA: Field = body(
+    "data",
+    Ty::List(&Ty::Obj, 1, 100_000),
+    "Rows",
+    "The rows, e.g. [{\"sku\":\"A1\",\"price\":10}]; at most 10 MB in all and 10 KB a row.",
+);
+const COLLECTION_URL: Field = body(
+    "url",
+    Ty::Str,
+    "Data URL",
+    "Instead of rows: a URL of a CSV or JSON file Customer.io downloads.",
+)
+.max_bytes(2048);
+
+/// A collection is given as rows or a URL, not both (and one of them when creating).
+fn collection_rule(
+    input: &mut Map<String, Value>,
+    _: &dyn Fn() -> String,
+) -> Vec<(String, String)> {
+    match (input.contains_key("data"), input.contains_key("url")) {
+        (true, true) => vec![(
+            "/url".into(),
+            "give the rows as data or a url to download them from, not both".into(),
+        )],
+        (false, false) if !input.contains_key("collection_id") => {
+            vec![(
+                "/data".into(),
+                "give the rows as data, or a url to download them from".into(),
+            )]
+        }
+        _ if input.len() == 1 && input.contains_key("collection_id") => {
+            vec![(
+                String::new(),
+                "give at least one field to change: name, data or url".into(),
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
+// ---- Reporting webhooks ----
+const WEBHOOK: Field = int_id(
+    "webhook_id",
+    "Reporting webhook",
+    "The reporting webhook's id.",
+)
+.lookup("reporting_webhook.lookup");
+const WEBHOOK_FIELDS: &[Field] = &[
+    body("name", Ty::Str, "Name", "The webhook's name.").required().max_bytes(255),
+    body("endpoint", Ty::Str, "Endpoint", "The URL Customer.io posts events to.").required().max_bytes(2048),
+    body("events", Ty::List(&Ty::Str, 1, 200), "Events", "The events to send, e.g. [\"email_sent\",\"email_opened\",\"customer_unsubscribed\"] (<channel>_<metric> for email, push, sms, whatsapp, in_app, slack, webhook; customer_subscribed, customer_unsubscribed, customer_subscription_preferences_changed).").required(),
+    body("disabled", Ty::Bool, "Disabled", "Keep the webhook but send nothing."),
+    body("full_resolution", Ty::Bool, "Every open and click", "Send every open and click, not only the first (unique) ones."),
+    body("with_content", Ty::Bool, "With content", "Include the message body in *_sent events."),
+];
+const WEBHOOK_UPDATE: &[Field] = &[
+    WEBHOOK,
+    WEBHOOK_FIELDS[0],
+    WEBHOOK_FIELDS[1],
+    WEBHOOK_FIELDS[2],
+    WEBHOOK_FIELDS[3],
+    WEBHOOK_FIELDS[4],
+    WEBHOOK_FIELDS[5],
+];
+const WEBHOOK_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Reporting webhook","type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"},"endpoint":{"type":"string"},"events":{"type":"array","items":{"type":"string"}},"disabled":{"type":"boolean"},"full_resolution":{"type":"boolean"},"with_content":{"type":"boolean"}}}"#;
+
+// ---- ESP suppressions ----
+const SUPPRESSION_TYPE: Field = Field::new(
+    "suppression_type",
+    Ty::Enum(&["bounces", "blocks", "spam_reports", "invalid_emails"]),
+    Place::Path,
+    "Reason",
+    "Why the address is suppressed.",
+)
+.required();
+const SUPPRESSED_EMAIL: Field =
+    Field::new("email", Ty::Str, Place::Path, "Email", "The email address.")
+        .required()
+        .max_bytes(254);
+
+// ---- Assets ----
+const FOLDER_FILTERS: &[Field] = &[
+    q(
+        "parent_folder_id",
+        Ty::Int,
+        "Folder",
+        "Only what is in this folder (0 or none = the root).",
+    )
+    .range(0, i64::MAX),
+    q(
+        "direct_descendants_only",
+        Ty::Bool,
+        "Direct children only",
+        "Only the folder's own children, not its subfolders' contents.",
+    ),
+];
+const ASSET: Field = int_id("asset_id", "Asset", "The asset's id.");
+const ASSET_FOLDER: Field = int_id("folder_id", "Folder", "The asset folder's id.");
+const ASSET_PARENT: Field = body(
+    "parent_folder_id",
+    Ty::Any,
+    "Folder",
+    "The folder's id (a number), or null for the root.",
+);
+const ASSET_UPLOAD: &[Field] = &[
+    Field::new(
+        "file_name",
+        Ty::Str,
+        Place::Control,
+        "File name",
+        "The file's name with its extension: .png, .jpg, .jpeg, .gif, .bmp or .pdf.",
+    )
+    .required()
+    .max_bytes(255),
+    Field::new(
+        "content",
+        Ty::Str,
+        Place::Control,
+        "File (base64)",
+        "The file's bytes as standard base64; at most 2 MB (images at most 4096 px a side).",
+    )
+    .required(),
+    Field::new(
+        "name",
+        Ty::Str,
+        Place::Control,
+        "Name",
+        "The asset's name (default: the file name).",
+    )
+    .max_bytes(255),
+    Field::new(
+        "parent_folder_id",
+        Ty::Int,
+        Place::Control,
+        "Folder",
+        "The folder to put it in (default: the root).",
+    )
+    .range(0, i64::MAX),
+];
+
+// ---- Design Studio ----
+const DS_LIST: &[Field] = &[
+    q(
+        "parent_folder_id",
+        Ty::Str,
+        "Folder",
+        "Only what is in this folder (its id); none = the root.",
+    )
+    .max_bytes(64),
+    q(
+        "direct_descendants_only",
+        Ty::Bool,
+        "Direct children only",
+        "Only the folder's own children.",
+    ),
+    q(
+        "sort_by",
+        Ty::Enum(&["created", "updated", "name"]),
+        "Sort by",
+        "The order of the list.",
+    ),
+    q(
+        "sort_order",
+        Ty::Enum(&["asc", "desc"]),
+        "Order",
+        "Ascending or descending.",
+    ),
+    q(
+        "created_before",
+        Ty::Timestamp,
+        "Created before",
+        "Only records created before this time.",
+    ),
+    q(
+        "created_after",
+        Ty::Timestamp,
+        "Created after",
+        "Only records created after this time.",
+    ),
+    q(
+        "updated_before",
+        Ty::Timestamp,
+        "Updated before",
+        "Only records updated before this time.",
+    ),
+    q(
+        "updated_after",
+        Ty::Timestamp,
+        "Updated after",
+        "Only records updated after this time.",
+    ),
+];
+const DS_FOLDER: Field = uuid_id(
+    "folder_id",
+    "Folder",
+    "The Design Studio folder's id (a UUID).",
+);
+const DS_EMAIL: Field = uuid_id("email_id", "Email", "The Design Studio email's id.");
+const DS_COMPONENT: Field = uuid_id("component_id", "Component", "The component's id.");
+const DS_LANGUAGE: Field = Field::new(
+    "language",
+    Ty::Str,
+    Place::Path,
+    "Language",
+    "A language code such as fr or pt-BR.",
+)
+.required()
+.max_bytes(20);
+const DS_PARENT: Field = body(
+    "parent_folder_id",
+    Ty::Any,
+    "Folder",
+    "The folder's id, or null for the root.",
+);
+const TRI: Ty = Ty::Enum(&["true", "false", "any"]);
+const EMAIL_CONTENT: Field = body(
+    "content",
+    Ty::Object(&[
+        Field::key("subject", Ty::Str, "Subject", "The subject line."),
+        Field::key(
+            "preheader_text",
+            Ty::Str,
+            "Preheader",
+            "Preview text after the subject.",
+        ),
+        Field::key("html", Ty::Str, "HTML", "The HTML body."),
+        Field::key("amp", Ty::Str, "AMP", "An AMP body."),
+        Field::key("text", Ty::Str, "Plain text", "The plain-text body."),
+    ]),
+    "Content",
+    "{\"subject\":…, \"preheader_text\":…, \"html\":…, \"amp\":…, \"text\":…}.",
+);
+const EMAIL_ENVELOPE: Field = body(
+    "envelope",
+    Ty::Object(&[
+        Field::key("from_id", Ty::Int, "Sender", "A sender identity's id.")
+            .lookup("sender_identity.lookup"),
+        Field::key(
+            "reply_to_id",
+            Ty::Int,
+            "Reply to",
+            "A sender identity's id for Reply-To.",
+        )
+        .lookup("sender_identity.lookup"),
+        Field::key(
+            "recipient",
+            Ty::Str,
+            "Recipient",
+            "Who it goes to (default {{customer.email}}).",
+        ),
+        Field::key("bcc", Ty::Str, "Bcc", "Bcc addresses."),
+        Field::key(
+            "fake_bcc",
+            Ty::Bool,
+            "Fake bcc",
+            "Send bcc copies as separate messages.",
+        ),
+        Field::key(
+            "headers",
+            Ty::List(
+                &Ty::Object(&[
+                    Field::key("name", Ty::Str, "Name", "Header name.").required(),
+                    Field::key("value", Ty::Str, "Value", "Header value.").required(),
+                ]),
+                1,
+                100,
+            ),
+            "Headers",
+            "[{\"name\":\"X-Tag\",\"value\":\"news\"}].",
+        ),
+    ]),
+    "Envelope",
+    "Sender, reply-to, recipient, bcc and headers.",
+);
+const TRANSFORMERS: Field = body("transformers", Ty::Obj, "Transformers", "HTML processing: url_parameters, css_inliner, accessibility, formatter, prevent_widows, encode_entities, remove_unused_css (as Customer.io names them).");
+const EMAIL_BODY: &[Field] = &[
+    body("name", Ty::Str, "Name", "The email's name.").max_bytes(255),
+    body(
+        "is_template",
+        Ty::Bool,
+        "Template",
+        "Make it a reusable template.",
+    ),
+    DS_PARENT,
+    EMAIL_CONTENT,
+    EMAIL_ENVELOPE,
+    TRANSFORMERS,
+];
+const EMAIL_CREATE: &[Field] = &[
+    EMAIL_BODY[0].required(),
+    EMAIL_BODY[1],
+    EMAIL_BODY[2],
+    EMAIL_BODY[3],
+    EMAIL_BODY[4],
+    EMAIL_BODY[5],
+];
+const EMAIL_UPDATE: &[Field] = &[
+    DS_EMAIL,
+    EMAIL_BODY[0],
+    EMAIL_BODY[1],
+    EMAIL_BODY[2],
+    EMAIL_BODY[3],
+    EMAIL_BODY[4],
+    EMAIL_BODY[5],
+];
+const COMPONENT_FIELDS: &[Field] = &[
+    body("name", Ty::Str, "Name", "The component's name.").max_bytes(255),
+    body(
+        "tag",
+        Ty::Str,
+        "Tag",
+        "The tag emails use to include it, e.g. x-footer.",
+    )
+    .max_bytes(100),
+    body("content", Ty::Str, "HTML", "The component's HTML."),
+    DS_PARENT,
+];
+const COMPONENT_CREATE: &[Field] = &[
+    COMPONENT_FIELDS[0].required(),
+    COMPONENT_FIELDS[1].required(),
+    COMPONENT_FIELDS[2].required(),
+    COMPONENT_FIELDS[3],
+];
+const COMPONENT_UPDATE: &[Field] = &[
+    DS_COMPONENT,
+    COMPONENT_FIELDS[0],
+    COMPONENT_FIELDS[1],
+    COMPONENT_FIELDS[2],
+    COMPONENT_FIELDS[3],
+];
+const FOLDER_NAME: Field = body(
+    "name",
+    Ty::Str,
+    "Name",
+    "The folder's name (not < > : \" / \\ | ? * .).",
+)
+.max_bytes(170);
+
+/// Read one record of a Design Studio or asset family under `key`.
+const fn read(
+    apis: u8,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+    ids: &'static [Field],
+    key: &'static str,
+) -> Operation {
+    op(apis, name, title, description)
+        .get(path)
+        .fields(ids)
+        .one(key)
+}
+/// A partial update (PUT, 204 on success).
+const fn change(
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+    fields: &'static [Field],
+) -> Operation {
+    op(APP, name, title, description)
+        .put(path)
+        .fields(fields)
+        .rule(changes_rule)
+}
+/// A delete (204).
+const fn remove(
+    apis: u8,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+    ids: &'static [Field],
+) -> Operation {
+    op(apis, name, title, description).delete(path).fields(ids)
+}
+
+/// The content-and-settings operations.
+pub const OPERATIONS: &[Operation] = &[
+    // Collections
+    op(AB, "collection.list", "List collections", "Every collection of the workspace (GET /v1/collections).").get("/collections").list("collections"),
+    op(AB, "collection.lookup", "Collections (dropdown)", "Collections as dropdown options: the name shown, the id chosen.").get("/collections").lookup("collections", "name", "id"),
+    read(AB, "collection.get", "Get a collection", "A collection's name, size, row count and keys (GET /v1/collections/{collection_id}).", "/collections/{collection_id}", &[COLLECTION], "collection").example(r#"{"collection_id":1}"#),
+    op(AB, "collection.create", "Create a collection", "Creates a collection from rows or from a CSV/JSON file at a URL (POST /v1/collections).").post("/collections")
+        .fields(&[COLLECTION_NAME.required(), COLLECTION_DATA, COLLECTION_URL]).rule(collection_rule).one("collection")
+        .example(r#"{"name":"products","data":[{"sku":"A1","price":10},{"sku":"B2","price":25}]}"#),
+    op(AB, "collection.update", "Update a collection", "Renames a collection or replaces its rows (PUT /v1/collections/{collection_id}).").put("/collections/{collection_id}")
+        .fields(&[COLLECTION, COLLECTION_NAME, COLLECTION_DATA, COLLECTION_URL]).rule(collection_rule).one("collection").example(r#"{"collection_id":1,"name":"products_2026"}"#),
+    remove(AB, "collection.delete", "Delete a collection", "Deletes a collection (DELETE /v1/collections/{collection_id}).", "/collections/{collection_id}", &[COLLECTION]).example(r#"{"collection_id":1}"#),
+    op(AB, "collection.get_content", "Get a collection's rows", "The collection's data (GET /v1/collections/{collection_id}/content).").get("/collections/{collection_id}/content").fields(&[COLLECTION]).output(ANSWER).example(r#"{"collection_id":1}"#),
+    op(AB, "collection.update_content", "Replace a collection's rows", "Replaces the collection's data with the JSON you give (PUT /v1/collections/{collection_id}/content).").put("/collections/{collection_id}/content")
+        .fields(&[COLLECTION, Field::new("content", Ty::Obj, Place::BodyRoot, "Content", "The new data as a JSON object, sent as the body.").required()]).one("collection")
+        .example(r#"{"collection_id":1,"content":{"rows":[{"sku":"A1","price":12}]}}"#),
+    // Snippets
+    op(AB, "snippet.list", "List snippets", "Every snippet of the workspace (GET /v1/snippets).").get("/snippets").list("snippets"),
+    op(AB, "snippet.lookup", "Snippets (dropdown)", "Snippets as dropdown options: the name shown and chosen.").get("/snippets").lookup("snippets", "name", "name"),
+    op(AB, "snippet.create", "Create a snippet", "Creates a snippet; fails when the name exists (POST /v1/snippets).").post("/snippets")
+        .fields(&[body("name", Ty::Str, "Name", "The snippet's name ({% snippet <name> %}).").required().max_bytes(150), body("value", Ty::Str, "Value", "The snippet's content (liquid allowed; not other snippets).").required().max_bytes(16_000)])
+        .one("snippet").example(r#"{"name":"footer","value":"<p>Acme Inc.</p>"}"#),
+    op(AB, "snippet.upsert", "Create or update a snippet", "Creates the snippet or replaces the value of the one with that name (PUT /v1/snippets).").put("/snippets")
+        .fields(&[body("name", Ty::Str, "Name", "The snippet's name.").required().max_bytes(150), body("value", Ty::Str, "Value", "The snippet's content.").required().max_bytes(16_000)])
+        .one("snippet").example(r#"{"name":"footer","value":"<p>Acme Inc., 1 Main St</p>"}"#),
+    remove(AB, "snippet.delete", "Delete a snippet", "Deletes a snippet that no message uses (DELETE /v1/snippets/{snippet_name}).", "/snippets/{snippet_name}",
+        &[Field::new("snippet_name", Ty::Str, Place::Path, "Snippet", "The snippet's name.").required().max_bytes(150).lookup("snippet.lookup")]).example(r#"{"snippet_name":"footer"}"#),
+    // Sender identities
+    op(AB, "sender_identity.list", "List sender identities", "The workspace's verified senders (GET /v1/sender_identities).").get("/sender_identities")
+        .fields(&[q("sort", Ty::Enum(&["asc", "desc"]), "Order", "Oldest (asc) or newest (desc) first."), q("hidden", Ty::Bool, "Hidden too", "Include hidden senders.")]).paged("sender_identities"),
+    read(AB, "sender_identity.get", "Get a sender identity", "One sender (GET /v1/sender_identities/{sender_id}).", "/sender_identities/{sender_id}",
+        &[int_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")], "sender_identity").example(r#"{"sender_id":1}"#),
+    op(AB, "sender_identity.used_by", "Where a sender is used", "The campaigns and newsletters that send from a sender (GET /v1/sender_identities/{sender_id}/used_by).").get("/sender_identities/{sender_id}/used_by")
+        .fields(&[int_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")]).output(ANSWER).example(r#"{"sender_id":1}"#),
+    // Reporting webhooks
+    op(AB, "reporting_webhook.list", "List reporting webhooks", "Every reporting webhook (GET /v1/reporting_webhooks).").get("/reporting_webhooks").list("reporting_webhooks"),
+    op(AB, "reporting_webhook.create", "Create a reporting webhook", "Sends message and subscription events to your URL (POST /v1/reporting_webhooks).").post("/reporting_webhooks")
+        .fields(WEBHOOK_FIELDS).output(WEBHOOK_OUT).example(r#"{"name":"Opens to warehouse","endpoint":"https://example.com/cio","events":["email_opened","email_clicked"]}"#),
+    op(AB, "reporting_webhook.get", "Get a reporting webhook", "One reporting webhook (GET /v1/reporting_webhooks/{webhook_id}).").get("/reporting_webhooks/{webhook_id}").fields(&[WEBHOOK]).output(WEBHOOK_OUT).example(r#"{"webhook_id":1}"#),
+    op(AB, "reporting_webhook.update", "Replace a reporting webhook", "Replaces a reporting webhook's settings; name, endpoint and events are all needed (PUT /v1/reporting_webhooks/{webhook_id}).").put("/reporting_webhooks/{webhook_id}")
+        .fields(WEBHOOK_UPDATE).output(WEBHOOK_OUT).example(r#"{"webhook_id":1,"name":"Opens","endpoint":"https://example.com/cio","events":["email_opened"]}"#),
+    remove(AB, "reporting_webhook.delete", "Delete a reporting webhook", "Deletes a reporting webhook (DELETE /v1/reporting_webhooks/{webhook_id}).", "/reporting_webhooks/{webhook_id}", &[WEBHOOK]).example(r#"{"webhook_id":1}"#),
+    // ESP suppressions
+    op(AB, "esp_suppression.list_domain", "List a domain's suppressed emails", "Addresses suppressed for one sending domain, a page at a time (GET /v1/esp/domains/{domain}/suppression/{suppression_type}).")
+        .get("/esp/domains/{domain}/suppression/{suppression_type}")
+        .fields(&[Field::new("domain", Ty::Str, Place::Path, "Sending domain", "The sending domain, e.g. mail.example.com.").required().max_bytes(253), SUPPRESSION_TYPE, q("email", Ty::Str, "Email", "Only this address.").max_bytes(254)])
+        .paged("suppressions").example(r#"{"domain":"mail.example.com","suppression_type":"bounces"}"#),
+    op(AB, "esp_suppression.search", "Find an email's suppressions", "Why an address is suppressed, if it is (GET /v1/esp/search_suppression/{email}).").get("/esp/search_suppression/{email}")
+        .fields(&[SUPPRESSED_EMAIL]).list("suppressions").example(r#"{"email":"bounced+1@example.com"}"#),
+    op(AB, "esp_suppression.add", "Suppress an email", "Suppresses an address at the email provider for a reason (POST /v1/esp/suppression/{suppression_type}/{email}); Customer.io's own suppression is track.customer.suppress.")
+        .post("/esp/suppression/{suppression_type}/{email}").fields(&[SUPPRESSION_TYPE, SUPPRESSED_EMAIL]).replay(super::Replay::Safe).example(r#"{"suppression_type":"bounces","email":"jane@example.com"}"#),
+    remove(AB, "esp_suppression.remove", "Unsuppress an email", "Removes an address from an email-provider suppression list (DELETE /v1/esp/suppression/{suppression_type}/{email}).", "/esp/suppression/{suppression_type}/{email}",
+        &[SUPPRESSION_TYPE, SUPPRESSED_EMAIL]).example(r#"{"suppression_type":"bounces","email":"jane@example.com"}"#),
+    // Workspace
+    op(AB, "workspace.list", "List workspaces", "The workspaces the App key reaches, with people, object and message counts (GET /v1/workspaces).").get("/workspaces").list("workspaces"),
+    op(AB, "info.ip_addresses", "List Customer.io's IP addresses", "The addresses Customer.io sends messages and webhooks from, to allow-list (GET /v1/info/ip_addresses).").get("/info/ip_addresses")
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"IP addresses","type":"object","required":["ip_addresses"],"properties":{"ip_addresses":{"type":"array","items":{"type":"string"}}}}"#),
+    // Assets (App host only)
+    op(APP, "asset.list", "List assets", "Images and files of the asset library, a page at a time (GET /v1/assets).").get("/assets").fields(FOLDER_FILTERS).paged_number("assets"),
+    op(APP, "asset.upload", "Upload an asset", "Adds an image or PDF to the asset library (POST /v1/assets/files, sent as a multipart form); give the file as base64.").post("/assets/files")
+        .fields(ASSET_UPLOAD).rule(crate::run::upload::upload_rule).custom(crate::run::upload::upload).one("asset")
+        .example(r#"{"file_name":"logo.png","content":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==","name":"Logo"}"#),
+    read(APP, "asset.get", "Get an asset", "One asset: name, folder, URL, size (GET /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET], "asset").example(r#"{"asset_id":1}"#),
+    op(APP, "asset.update", "Rename or move an asset", "Changes an asset's name or folder; the file itself cannot change (PUT /v1/assets/files/{asset_id}).").put("/assets/files/{asset_id}")
+        .fields(&[ASSET, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"asset_id":1,"name":"Logo 2026"}"#),
+    remove(APP, "asset.delete", "Delete an asset", "Deletes an asset no message uses (DELETE /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET]).example(r#"{"asset_id":1}"#),
+    op(APP, "asset_folder.list", "List asset folders", "Folders of the asset library, a page at a time (GET /v1/assets/folders).").get("/assets/folders").fields(FOLDER_FILTERS).paged_number("folders"),
+    op(APP, "asset_folder.create", "Create an asset folder", "Creates a folder in the asset library (POST /v1/assets/folders).").post("/assets/folders")
+        .fields(&[body("name", Ty::Str, "Name", "The folder's name (unique among its siblings).").required().max_bytes(255), ASSET_PARENT]).one("folder").example(r#"{"name":"Logos"}"#),
+    read(APP, "asset_folder.get", "Get an asset folder", "One asset folder (GET /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER], "folder").example(r#"{"folder_id":1}"#),
+    op(APP, "asset_folder.update", "Rename or move an asset folder", "Changes a folder's name or parent (PUT /v1/assets/folders/{folder_id}).").put("/assets/folders/{folder_id}")
+        .fields(&[ASSET_FOLDER, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"folder_id":1,"name":"Brand"}"#),
+    remove(APP, "asset_folder.delete", "Delete an asset folder", "Deletes an empty asset folder (DELETE /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER]).example(r#"{"folder_id":1}"#),
+    // Design Studio (App host only)
+    op(APP, "design_folder.list", "List Design Studio folders", "Design Studio folders, a page at a time (GET /v1/design_studio/folders).").get("/design_studio/folders").fields(DS_LIST).paged_number("folders"),
+    op(APP, "design_folder.create", "Create a Design Studio folder", "Creates a folder, at the root or in another (POST /v1/design_studio/folders).").post("/design_studio/folders")
+        .fields(&[FOLDER_NAME.required(), DS_PARENT]).one("folder").example(r#"{"name":"Product announcements"}"#),
+    read(APP, "design_folder.get", "Get a Design Studio folder", "One folder (GET /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER], "folder").example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000"}"#),
+    change("design_folder.update", "Rename or move a Design Studio folder", "Changes a folder's name or parent (PUT /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER, FOLDER_NAME, DS_PARENT])
+        .example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000","name":"Announcements"}"#),
+    remove(APP, "design_folder.delete", "Delete a Design Studio folder", "Deletes a folder with its subfolders and files (DELETE /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER])
+        .example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000"}"#),
+    op(APP, "design_email.list", "List Design Studio emails", "Design Studio emails, a page at a time (GET /v1/design_studio/emails).").get("/design_studio/emails")
+        .fields(DS_LIST).common(&[q("is_template", TRI, "Templates", "true, false or any."), q("has_translations", TRI, "Has translations", "true, false or any."), q("is_linked", TRI, "Linked to a workflow", "true, false or any.")])
+        .paged_number("emails"),
+    op(APP, "design_email.create", "Create a Design Studio email", "Creates an email from your HTML (POST /v1/design_studio/emails).").post("/design_studio/emails").fields(EMAIL_CREATE).one("email")
+        .example(r#"{"name":"December digest","content":{"subject":"What's new","html":"<p>Hello {{customer.first_name}}</p>"}}"#),
+    read(APP, "design_email.get", "Get a Design Studio email", "An email's content, envelope and settings in its default language (GET /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", &[DS_EMAIL], "email")
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+    change("design_email.update", "Update a Design Studio email", "Changes what you give of an email; publishing is separate (PUT /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", EMAIL_UPDATE)
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","content":{"subject":"What's new in December"}}"#),
+    remove(APP, "design_email.delete", "Delete a Design Studio email", "Deletes an email and its translations (DELETE /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", &[DS_EMAIL])
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+    op(APP, "design_email.list_languages", "List an email's translations", "Every translation of a Design Studio email (GET /v1/design_studio/emails/{email_id}/languages).").get("/design_studio/emails/{email_id}/languages")
+        .fields(&[DS_EMAIL]).list("email_translations").example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+    op(APP, "design_email.create_language", "Add an email translation", "Adds a translation; what you leave out is copied from the email (POST /v1/design_studio/emails/{email_id}/languages).").post("/design_studio/emails/{email_id}/languages")
+        .fields(&[DS_EMAIL, body("language", Ty::Str, "Language", "The language code, e.g. fr.").required().max_bytes(20), EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS]).one("email_translation")
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr","content":{"subject":"Quoi de neuf"}}"#),
+    read(APP, "design_email.get_language", "Get an email translation", "One translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE], "email_translation")
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr"}"#),
+    change("design_email.update_language", "Update an email translation", "Changes what you give of one translation.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE, EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS])
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr","content":{"subject":"Les nouveautés"}}"#),
+    remove(APP, "design_email.delete_language", "Delete an email translation", "Deletes one translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE])
+        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr"}"#),
+    op(APP, "design_component.list", "List Design Studio components", "Reusable components, a page at a time (GET /v1/design_studio/components).").get("/design_studio/components")
+        .fields(DS_LIST).common(&[q("tag", Ty::Str, "Tag", "Only the component with this tag.").max_bytes(100)]).paged_number("components"),
+    op(APP, "design_component.create", "Create a Design Studio component", "Creates a reusable component emails include by its tag (POST /v1/design_studio/components).").post("/design_studio/components")
+        .fields(COMPONENT_CREATE).one("component").example(r#"{"name":"Footer","tag":"x-footer","content":"<p>Acme Inc.</p>"}"#),
+    read(APP, "design_component.get", "Get a Design Studio component", "One component with its HTML.", "/design_studio/components/{component_id}", &[DS_COMPONENT], "component")
+        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002"}"#),
+    change("design_component.update", "Update a Design Studio component", "Changes what you give of a component.", "/design_studio/components/{component_id}", COMPONENT_UPDATE)
+        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002","content":"<p>Acme Inc., 1 Main St</p>"}"#),
+    remove(APP, "design_component.delete", "Delete a Design Studio component", "Deletes a component (emails that include it may then fail to render).", "/design_studio/components/{component_id}", &[DS_COMPONENT])
+        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002"}"#),
+];
