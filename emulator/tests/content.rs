@@ -695,3 +695,321 @@ fn assets_files_and_folders() {
     let got = ok_json(&demo(&emu, "GET", "/v1/assets/folders/1", ""), "get folder");
     assert_eq!(got["folder"]["name"], json!("Logos"));
 }
+
+const DS: &str = "/v1/design_studio";
+const SEED_FOLDER: &str = "00000000-0000-4000-8000-000000000001";
+const SEED_COMPONENT: &str = "00000000-0000-4000-8000-000000000002";
+const SEED_EMAIL: &str = "00000000-0000-4000-8000-000000000003";
+
+#[test]
+fn design_studio_folders() {
+    let emu = start();
+    let list = ok_json(&demo(&emu, "GET", &format!("{DS}/folders"), ""), "folders");
+    assert_eq!(list["folders"][0]["id"], json!(SEED_FOLDER));
+    assert_eq!(
+        list["meta"]["pagination"],
+        json!({"page": 1, "limit": 1000, "total": 1})
+    );
+    let body = json!({"name": "Promos", "parent_folder_id": SEED_FOLDER}).to_string();
+    let made = ok_json(
+        &demo(&emu, "POST", &format!("{DS}/folders"), &body),
+        "create",
+    );
+    let child = made["folder"]["id"].as_str().unwrap().to_string();
+    assert_eq!(made["folder"]["parent_folder_id"], json!(SEED_FOLDER));
+    let root_only = ok_json(
+        &demo(
+            &emu,
+            "GET",
+            &format!("{DS}/folders?direct_descendants_only=true"),
+            "",
+        ),
+        "root only",
+    );
+    assert_eq!(root_only["folders"].as_array().unwrap().len(), 1);
+    let under = format!("{DS}/folders?parent_folder_id={SEED_FOLDER}&sort_by=name&sort_order=desc");
+    let under = ok_json(&demo(&emu, "GET", &under, ""), "under");
+    assert_eq!(under["folders"][0]["id"], json!(child));
+    assert_eq!(under["meta"]["filters"]["sort_order"], json!("desc"));
+    let path = format!("{DS}/folders/{child}");
+    assert_eq!(
+        demo(
+            &emu,
+            "PUT",
+            &path,
+            r#"{"name":"Deals","parent_folder_id":null}"#
+        )
+        .status,
+        204
+    );
+    let got = ok_json(&demo(&emu, "GET", &path, ""), "get");
+    assert_eq!(
+        (
+            got["folder"]["name"].clone(),
+            got["folder"]["parent_folder_id"].clone()
+        ),
+        (json!("Deals"), Value::Null)
+    );
+    for (body, status, what) in [
+        ("{}", 400, "no name"),
+        (r#"{"name":"a/b"}"#, 400, "bad character"),
+        (r#"{"name":"x","parent_folder_id":""}"#, 400, "empty parent"),
+        (
+            r#"{"name":"x","parent_folder_id":"00000000-0000-4000-8000-0000000000ff"}"#,
+            404,
+            "no parent",
+        ),
+        (r#"{"name":"x","color":"red"}"#, 400, "unknown field"),
+    ] {
+        refused(
+            &demo(&emu, "POST", &format!("{DS}/folders"), body),
+            status,
+            what,
+        );
+    }
+    refused(&demo(&emu, "PUT", &path, "{}"), 400, "empty update");
+    let cycle = json!({"parent_folder_id": child}).to_string();
+    refused(&demo(&emu, "PUT", &path, &cycle), 400, "into itself");
+    refused(
+        &demo(&emu, "GET", &format!("{DS}/folders?page=0"), ""),
+        400,
+        "page 0",
+    );
+    // Deleting the seeded folder takes the component in it along.
+    assert_eq!(
+        demo(&emu, "DELETE", &format!("{DS}/folders/{SEED_FOLDER}"), "").status,
+        204
+    );
+    refused(
+        &demo(
+            &emu,
+            "GET",
+            &format!("{DS}/components/{SEED_COMPONENT}"),
+            "",
+        ),
+        404,
+        "component gone",
+    );
+    assert_eq!(demo(&emu, "DELETE", &path, "").status, 204);
+    refused(&demo(&emu, "GET", &path, ""), 404, "deleted");
+}
+
+#[test]
+fn design_studio_components() {
+    let emu = start();
+    let list = ok_json(&demo(&emu, "GET", &format!("{DS}/components"), ""), "list");
+    assert_eq!(list["components"][0]["tag"], json!("button"));
+    assert!(list["components"][0].get("content").is_none());
+    assert_eq!(list["folders"][0]["id"], json!(SEED_FOLDER));
+    let body = r#"{"name":"Header","tag":"site-header","content":"<header>Hi</header>"}"#;
+    let made = ok_json(
+        &demo(&emu, "POST", &format!("{DS}/components"), body),
+        "create",
+    );
+    let id = made["component"]["id"].as_str().unwrap().to_string();
+    assert_eq!(made["component"]["content"], json!("<header>Hi</header>"));
+    refused(
+        &demo(&emu, "POST", &format!("{DS}/components"), body),
+        409,
+        "tag taken",
+    );
+    refused(
+        &demo(
+            &emu,
+            "POST",
+            &format!("{DS}/components"),
+            r#"{"name":"x","tag":"x"}"#,
+        ),
+        400,
+        "no content",
+    );
+    refused(
+        &demo(
+            &emu,
+            "POST",
+            &format!("{DS}/components"),
+            r#"{"name":"x","tag":"1 x","content":""}"#,
+        ),
+        400,
+        "bad tag",
+    );
+    let by_tag = ok_json(
+        &demo(&emu, "GET", &format!("{DS}/components?tag=site-header"), ""),
+        "by tag",
+    );
+    assert_eq!(by_tag["components"].as_array().unwrap().len(), 1);
+    let path = format!("{DS}/components/{id}");
+    assert_eq!(
+        demo(&emu, "PUT", &path, r#"{"content":"<header>Bye</header>"}"#).status,
+        204
+    );
+    let got = ok_json(&demo(&emu, "GET", &path, ""), "get");
+    assert_eq!(got["component"]["content"], json!("<header>Bye</header>"));
+    refused(
+        &demo(&emu, "PUT", &path, r#"{"tag":"button"}"#),
+        409,
+        "tag of another",
+    );
+    assert_eq!(demo(&emu, "DELETE", &path, "").status, 204);
+    refused(&demo(&emu, "DELETE", &path, ""), 404, "deleted");
+}
+
+#[test]
+fn design_studio_emails_and_translations() {
+    let emu = start_two();
+    let list = ok_json(
+        &app_get(&emu, BETA_EU, "/v1/api/design_studio/emails", EU_KEY),
+        "eu list",
+    );
+    assert_eq!(list["emails"][0]["id"], json!(SEED_EMAIL));
+    assert_eq!(list["emails"][0]["has_translations"], json!(true));
+    let seeded = ok_json(
+        &demo(&emu, "GET", &format!("{DS}/emails/{SEED_EMAIL}"), ""),
+        "seeded",
+    );
+    assert_eq!(seeded["email"]["available_languages"], json!(["fr"]));
+    assert_eq!(
+        seeded["email"]["envelope"]["recipient"],
+        json!("{{customer.email}}")
+    );
+
+    let body = json!({
+        "name": "Receipt",
+        "is_template": true,
+        "content": {"subject": "Your order", "html": "<p>Thanks</p>"},
+        "envelope": {"from_id": 2, "headers": [{"name": "X-Tag", "value": "r"}]},
+        "transformers": {"css_inliner": {"enabled": true}},
+    })
+    .to_string();
+    let made = ok_json(
+        &demo(&emu, "POST", &format!("{DS}/emails"), &body),
+        "create",
+    );
+    let id = made["email"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        made["email"]["envelope"]["from"],
+        json!("Demo support <support@example.com>")
+    );
+    assert_eq!(made["email"]["content"]["preheader_text"], json!(""));
+    let templates = ok_json(
+        &demo(&emu, "GET", &format!("{DS}/emails?is_template=true"), ""),
+        "templates",
+    );
+    assert_eq!(templates["emails"].as_array().unwrap().len(), 1);
+    for (body, what) in [
+        (r#"{"content":{}}"#, "no name"),
+        (
+            r#"{"name":"x","content":{"body":"?"}}"#,
+            "unknown content field",
+        ),
+        (
+            r#"{"name":"x","envelope":{"from_id":99}}"#,
+            "unknown sender",
+        ),
+        (
+            r#"{"name":"x","transformers":{"magic":{}}}"#,
+            "unknown transformer",
+        ),
+    ] {
+        refused(
+            &demo(&emu, "POST", &format!("{DS}/emails"), body),
+            400,
+            what,
+        );
+    }
+    let path = format!("{DS}/emails/{id}");
+    assert_eq!(
+        demo(
+            &emu,
+            "PUT",
+            &path,
+            r#"{"content":{"subject":"Your receipt"}}"#
+        )
+        .status,
+        204
+    );
+    let got = ok_json(&demo(&emu, "GET", &path, ""), "get");
+    assert_eq!(
+        (
+            got["email"]["content"]["subject"].clone(),
+            got["email"]["content"]["html"].clone()
+        ),
+        (json!("Your receipt"), json!("<p>Thanks</p>"))
+    );
+    refused(&demo(&emu, "PUT", &path, "{}"), 400, "empty update");
+
+    let languages = format!("{path}/languages");
+    let made = demo(
+        &emu,
+        "POST",
+        &languages,
+        r#"{"language":"pt-BR","content":{"subject":"Seu recibo"}}"#,
+    );
+    let made = ok_json(&made, "add translation");
+    assert_eq!(
+        (
+            made["email_translation"]["language_group_id"].clone(),
+            made["email_translation"]["content"]["html"].clone()
+        ),
+        (json!(id), json!("<p>Thanks</p>"))
+    );
+    refused(
+        &demo(&emu, "POST", &languages, r#"{"language":"pt-BR"}"#),
+        409,
+        "twice",
+    );
+    refused(&demo(&emu, "POST", &languages, r#"{}"#), 400, "no language");
+    refused(
+        &demo(&emu, "POST", &languages, r#"{"language":"Portuguese!"}"#),
+        400,
+        "bad language",
+    );
+    let one = format!("{languages}/pt-BR");
+    assert_eq!(
+        demo(
+            &emu,
+            "PUT",
+            &one,
+            r#"{"content":{"html":"<p>Obrigado</p>"}}"#
+        )
+        .status,
+        204
+    );
+    let got = ok_json(&demo(&emu, "GET", &one, ""), "get translation");
+    assert_eq!(
+        got["email_translation"]["content"]["html"],
+        json!("<p>Obrigado</p>")
+    );
+    let all = ok_json(&demo(&emu, "GET", &languages, ""), "translations");
+    assert_eq!(all["email_translations"].as_array().unwrap().len(), 1);
+    refused(
+        &demo(&emu, "GET", &format!("{languages}/de"), ""),
+        404,
+        "no such language",
+    );
+    assert_eq!(demo(&emu, "DELETE", &one, "").status, 204);
+    refused(&demo(&emu, "GET", &one, ""), 404, "translation deleted");
+    assert_eq!(demo(&emu, "DELETE", &path, "").status, 204);
+    refused(&demo(&emu, "GET", &path, ""), 404, "email deleted");
+    refused(
+        &demo(&emu, "GET", &format!("{DS}/emails/nope/languages"), ""),
+        404,
+        "unknown email",
+    );
+    refused(
+        &demo(&emu, "GET", &format!("{DS}/widgets"), ""),
+        404,
+        "unknown family",
+    );
+    // The EU workspace's seeded email was untouched by the US writes.
+    let eu = ok_json(
+        &app_get(
+            &emu,
+            APP_EU,
+            &format!("{DS}/emails/{SEED_EMAIL}/languages/fr"),
+            EU_KEY,
+        ),
+        "eu fr",
+    );
+    assert_eq!(eu["email_translation"]["language"], json!("fr"));
+}
