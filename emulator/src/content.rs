@@ -41,6 +41,7 @@ impl Default for Content {
                     json!({"sku": "B-200", "name": "Mug", "price": 12}),
                 ],
                 url: None,
+                document: None,
                 created_at: EPOCH - 86_400,
                 updated_at: EPOCH - 86_400,
             }],
@@ -95,7 +96,7 @@ pub(crate) fn serve(
         ("PUT", ["v1", "collections", id]) => update_collection(content, id, body).map(ok),
         ("DELETE", ["v1", "collections", id]) => delete_collection(content, id),
         ("GET", ["v1", "collections", id, "content"]) => {
-            collection(content, id).map(|c| ok(Value::Array(c.data.clone())))
+            collection(content, id).map(|c| ok(c.contents()))
         }
         ("PUT", ["v1", "collections", id, "content"]) => {
             replace_contents(content, id, body).map(ok)
@@ -156,11 +157,21 @@ pub(crate) struct Collection {
     pub(crate) name: String,
     pub(crate) data: Vec<Value>,
     pub(crate) url: Option<String>,
+    /// The contents as a `PUT …/content` with a JSON object left them (`data` is then that one
+    /// object as its only row).
+    pub(crate) document: Option<Value>,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
 }
 
 impl Collection {
+    /// What `GET …/content` answers: the rows, or the object `PUT …/content` stored.
+    fn contents(&self) -> Value {
+        self.document
+            .clone()
+            .unwrap_or_else(|| Value::Array(self.data.clone()))
+    }
+
     /// `{bytes, created_at, id, name, rows, schema, updated_at}` (and `url` for a URL collection).
     pub(crate) fn to_json(&self) -> Value {
         let schema: BTreeSet<&str> = self
@@ -253,6 +264,7 @@ fn create_collection(content: &mut Content, body: &[u8]) -> Out<Value> {
         name,
         data,
         url,
+        document: None,
         created_at: now,
         updated_at: now,
     };
@@ -284,6 +296,7 @@ fn update_collection(content: &mut Content, id: &str, body: &[u8]) -> Out<Value>
     if let Some((data, url)) = source {
         collection.data = data;
         collection.url = url;
+        collection.document = None;
     }
     collection.updated_at = unix_now();
     Ok(json!({ "collection": collection.to_json() }))
@@ -295,19 +308,20 @@ fn delete_collection(content: &mut Content, id: &str) -> Out<Response> {
     Ok(no_content())
 }
 
-/// `PUT /v1/collections/{id}/content`: the body is the new rows (a JSON array of objects, or
-/// `{"data": [...]}`).
+/// `PUT /v1/collections/{id}/content`: the body is the new contents, replacing the old: a JSON
+/// array of row objects, or a JSON object (kept as sent, counted as one row).
 fn replace_contents(content: &mut Content, id: &str, body: &[u8]) -> Out<Value> {
     let index = collection_index(content, id)?;
     let value: Value = serde_json::from_slice(body).map_err(|err| {
         AppError::bad_request(format!("the request body is not valid JSON: {err}"))
     })?;
-    let data = match &value {
-        Value::Object(map) if map.contains_key("data") => rows(&map["data"], "data")?,
-        _ => rows(&value, "")?,
+    let (data, document) = match value {
+        Value::Object(_) => (vec![value.clone()], Some(value)),
+        other => (rows(&other, "")?, None),
     };
     let collection = &mut content.collections[index];
     collection.data = data;
+    collection.document = document;
     collection.url = None;
     collection.updated_at = unix_now();
     Ok(json!({ "collection": collection.to_json() }))
@@ -332,9 +346,13 @@ fn snippets_json(content: &Content) -> Value {
     json!({ "snippets": list })
 }
 
-/// `POST /v1/snippets` creates (409 when the name is taken); `PUT /v1/snippets` (and
-/// `PUT /v1/snippets/{name}`, an older form) creates or updates. `name` (unless in the path) and
-/// `value` (a string, may be empty) are required.
+/// The longest snippet name and value, in characters.
+const MAX_SNIPPET_NAME: usize = 150;
+const MAX_SNIPPET_VALUE: usize = 16_000;
+
+/// `POST /v1/snippets` creates: a taken, blank or too long `name` or `value` is a 422 pointing
+/// at the field. `PUT /v1/snippets` (and `PUT /v1/snippets/{name}`, an older form) creates or
+/// updates, with a 400 for those. Both trim `name` and `value`.
 fn put_snippet(
     content: &mut Content,
     path_name: Option<&str>,
@@ -342,31 +360,46 @@ fn put_snippet(
     upsert: bool,
 ) -> Out<Value> {
     let fields = body_object(body)?;
-    let obj = Obj::root(&fields);
-    let name = match path_name {
-        Some(name) => name,
-        None => obj.req_str("name")?,
+    let status = if upsert {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let value = obj
-        .opt_str("value")?
-        .ok_or_else(|| Invalid::new("value", "required", "value is required".to_string()))?;
+    let text = |key: &str, max: usize| -> Out<String> {
+        let refuse = |detail: String| AppError::at(status, detail, format!("/{key}"));
+        let value = match (key, path_name) {
+            ("name", Some(name)) => Some(name),
+            _ => fields.get(key).and_then(Value::as_str),
+        };
+        let value = value.map(str::trim).unwrap_or("");
+        if value.is_empty() {
+            return Err(refuse(format!("{key} is required and may not be blank")));
+        }
+        let count = value.chars().count();
+        if count > max {
+            return Err(refuse(format!(
+                "{key} has {count} characters; the limit is {max}"
+            )));
+        }
+        Ok(value.to_string())
+    };
+    let name = text("name", MAX_SNIPPET_NAME)?;
+    let value = text("value", MAX_SNIPPET_VALUE)?;
     let now = unix_now();
     let snippet = match content.snippets.iter_mut().find(|s| s.name == name) {
         Some(_) if !upsert => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                format!("a snippet named {name:?} already exists"),
-            ))
+            let detail = format!("a snippet named {name:?} already exists");
+            return Err(AppError::at(status, detail, "/name"));
         }
         Some(existing) => {
-            existing.value = value.to_string();
+            existing.value = value;
             existing.updated_at = now;
             existing.clone()
         }
         None => {
             let snippet = Snippet {
-                name: name.to_string(),
-                value: value.to_string(),
+                name,
+                value,
                 updated_at: now,
             };
             content.snippets.push(snippet.clone());
@@ -411,6 +444,7 @@ mod tests {
             name: "x".into(),
             data: vec![json!({"b": 1}), json!({"a": 2, "b": 3})],
             url: None,
+            document: None,
             created_at: 0,
             updated_at: 0,
         };

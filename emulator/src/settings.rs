@@ -319,10 +319,15 @@ fn create_webhook(settings: &mut Settings, body: &[u8]) -> Out<Value> {
     Ok(record)
 }
 
-/// `PUT /v1/reporting_webhooks/{id}`: the fields sent replace the stored ones.
+/// `PUT /v1/reporting_webhooks/{id}`: a full replacement, so `name`, `endpoint` and `events` are
+/// required as on create; flags not sent keep their values.
 fn update_webhook(settings: &mut Settings, id: &str, body: &[u8]) -> Out<Value> {
     let index = webhook_index(settings, id)?;
     let fields = body_object(body)?;
+    let obj = Obj::root(&fields);
+    obj.req_str("name")?;
+    obj.req_str("endpoint")?;
+    obj.array("events", true)?;
     let Value::Object(mut record) = settings.webhooks[index].clone() else {
         return missing();
     };
@@ -470,7 +475,8 @@ fn suppress(settings: &mut Settings, kind: &str, email: &str) -> Out<Value> {
     Ok(json!({}))
 }
 
-/// `GET /v1/sender_identities/{id}/used_by`.
+/// `GET /v1/sender_identities/{id}/used_by`: the lists at the top level (not under `used_by`
+/// as for segments).
 fn used_by(id: &str) -> Out<Value> {
     let id = parse_id(id)
         .filter(|id| SENDER_IDS.contains(id))
@@ -480,9 +486,9 @@ fn used_by(id: &str) -> Out<Value> {
     } else {
         (&[], &[], &[])
     };
-    Ok(json!({"used_by": {
+    Ok(json!({
         "campaigns": campaigns,
         "sent_newsletters": sent,
         "draft_newsletters": draft,
-    }}))
+    }))
 }

@@ -101,6 +101,26 @@ fn collections_crud_with_contents() {
         "contents 2",
     );
     assert_eq!(contents, json!([{"city": "Rome"}]));
+    let object = demo(
+        &emu,
+        "PUT",
+        &format!("{path}/content"),
+        r#"{"rome":{"zip":"00100"}}"#,
+    );
+    assert_eq!(
+        ok_json(&object, "object contents")["collection"]["schema"],
+        json!(["rome"])
+    );
+    let contents = ok_json(
+        &demo(&emu, "GET", &format!("{path}/content"), ""),
+        "contents 3",
+    );
+    assert_eq!(contents, json!({"rome": {"zip": "00100"}}));
+    refused(
+        &demo(&emu, "PUT", &format!("{path}/content"), "[1]"),
+        400,
+        "rows not objects",
+    );
 
     assert_eq!(demo(&emu, "DELETE", &path, "").status, 204);
     refused(&demo(&emu, "GET", &path, ""), 404, "deleted");
@@ -192,19 +212,20 @@ fn snippets_create_update_and_delete_by_encoded_name() {
     let created = ok_json(&demo(&emu, "POST", "/v1/snippets", &body), "create");
     assert_eq!(created["snippet"]["name"], json!(name));
     assert!(created["snippet"]["updated_at"].is_i64());
-    refused(
-        &demo(&emu, "POST", "/v1/snippets", &body),
-        409,
-        "create again",
+    let again = demo(&emu, "POST", "/v1/snippets", &body);
+    refused(&again, 422, "create again");
+    assert_eq!(
+        again.json()["errors"][0]["source"]["pointer"],
+        json!("/name")
     );
-    let body = json!({"name": name, "value": ""}).to_string();
+    let body = json!({"name": name, "value": "  <i>bye</i> "}).to_string();
     let updated = ok_json(&demo(&emu, "PUT", "/v1/snippets", &body), "upsert");
-    assert_eq!(updated["snippet"]["value"], json!(""));
+    assert_eq!(updated["snippet"]["value"], json!("<i>bye</i>"));
     let made = demo(&emu, "PUT", "/v1/snippets", r#"{"name":"new","value":"v"}"#);
     ok_json(&made, "upsert creates");
     let list = ok_json(&demo(&emu, "GET", "/v1/snippets", ""), "list 2");
     assert_eq!(list["snippets"].as_array().unwrap().len(), 3);
-    assert_eq!(list["snippets"][1]["value"], json!(""));
+    assert_eq!(list["snippets"][1]["value"], json!("<i>bye</i>"));
 
     let path = format!("/v1/snippets/{}", enc(name));
     assert_eq!(demo(&emu, "DELETE", &path, "").status, 204);
@@ -215,10 +236,17 @@ fn snippets_create_update_and_delete_by_encoded_name() {
         "no value",
     );
     refused(
-        &demo(&emu, "POST", "/v1/snippets", r#"{"value":"x"}"#),
+        &demo(&emu, "PUT", "/v1/snippets", r#"{"name":"x","value":" "}"#),
         400,
+        "blank value",
+    );
+    refused(
+        &demo(&emu, "POST", "/v1/snippets", r#"{"value":"x"}"#),
+        422,
         "no name",
     );
+    let long = json!({"name": "n".repeat(151), "value": "x"}).to_string();
+    refused(&demo(&emu, "POST", "/v1/snippets", &long), 422, "long name");
     refused(
         &demo(&emu, "PUT", "/v1/snippets", "not json"),
         400,
@@ -249,7 +277,7 @@ fn reporting_webhooks_crud() {
         &emu,
         "PUT",
         "/v1/reporting_webhooks/4",
-        r#"{"disabled":true,"events":["email_sent"]}"#,
+        r#"{"name":"mine","endpoint":"https://example.com/hook","disabled":true,"events":["email_sent"]}"#,
     );
     let updated = ok_json(&updated, "update");
     assert_eq!(
@@ -269,6 +297,12 @@ fn reporting_webhooks_crud() {
         &demo(&emu, "PUT", "/v1/reporting_webhooks/99", "{}"),
         404,
         "unknown",
+    );
+    let partial = r#"{"disabled":true}"#;
+    refused(
+        &demo(&emu, "PUT", "/v1/reporting_webhooks/1", partial),
+        400,
+        "partial put",
     );
     for (body, what) in [
         (
@@ -452,12 +486,15 @@ fn sender_usage_and_subscription_channels() {
         &demo(&emu, "GET", "/v1/sender_identities/1/used_by", ""),
         "used_by",
     );
-    assert_eq!(used["used_by"]["campaigns"], json!([1, 2, 3]));
+    assert_eq!(
+        used,
+        json!({"campaigns": [1, 2, 3], "sent_newsletters": [1, 2], "draft_newsletters": [3]})
+    );
     let unused = ok_json(
         &demo(&emu, "GET", "/v1/sender_identities/5/used_by", ""),
         "unused",
     );
-    assert_eq!(unused["used_by"]["campaigns"], json!([]));
+    assert_eq!(unused["campaigns"], json!([]));
     refused(
         &demo(&emu, "GET", "/v1/sender_identities/7/used_by", ""),
         404,
