@@ -127,6 +127,9 @@ pub(crate) fn handle(
             live::post(site, operation, &rec.body)
         }
         ("GET", ["v1", "live_notifications", instance_id]) => live::get(site, instance_id),
+        (method, segments) if crate::content::owns(segments) => {
+            crate::content::serve(site, method, segments, rec.query.as_deref(), &rec.body)
+        }
         (method, segments) => {
             let query = rec.query.as_deref();
             fixtures::serve(Api::App, method, segments, query, &rec.body, site)

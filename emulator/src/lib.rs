@@ -11,8 +11,11 @@
 #![deny(missing_docs)]
 
 mod app;
+mod assets;
 mod broadcast;
 mod check;
+mod content;
+mod design_studio;
 mod fault;
 mod fault_json;
 mod fault_serve;
@@ -23,6 +26,7 @@ mod newsletters;
 mod parse;
 mod records;
 mod server;
+mod settings;
 mod site;
 mod state;
 mod track;

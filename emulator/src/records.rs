@@ -43,12 +43,6 @@ const TEST_GROUPS: [(u64, &str); 2] = [(1, "A"), (2, "B")];
 /// Deliveries of each campaign, broadcast, newsletter or template (`/messages`).
 pub(crate) const DELIVERIES: usize = 1_200;
 const SENDER_IDS: RangeInclusive<u64> = 1..=6;
-const WEBHOOK_IDS: RangeInclusive<u64> = 1..=3;
-const WEBHOOK_EVENTS: [&[&str]; 3] = [
-    &["sms_sent", "sms_delivered", "push_sent"],
-    &["email_sent", "email_opened"],
-    &["customer_subscribed"],
-];
 const ACTION_TYPES: [&str; 5] = ["email", "push", "sms", "webhook", "in_app"];
 
 /// Records of a list, made on demand so a page of a long list costs only its own records.
@@ -673,22 +667,6 @@ pub(crate) fn sender_identity(req: &Req<'_>) -> Out<Value> {
         .filter(|id| SENDER_IDS.contains(id))
         .map(sender)
         .ok_or_else(AppError::not_found)
-}
-
-pub(crate) fn webhooks<'a>(_: &Req<'a>) -> Out<List<'a>> {
-    Ok(List::of(WEBHOOK_IDS.collect(), |id| {
-        let events = pick(&WEBHOOK_EVENTS, id);
-        json!({
-            "id": id,
-            "name": format!("Webhook {id}"),
-            "endpoint": format!("https://hooks.example.com/customerio/{id}"),
-            "events": events,
-            "type": "webhook",
-            "disabled": id == 3,
-            "full_resolution": id == 1,
-            "with_content": id != 2,
-        })
-    }))
 }
 
 /// A `PUT` of an action or content: `base` with the body's fields, except those that name the

@@ -193,6 +193,8 @@ pub(crate) struct SiteData {
     pub(crate) live: LiveNotifications,
     /// Actions and contents as `PUT` left them, by `records::Target` key.
     pub(crate) edits: BTreeMap<String, Value>,
+    /// Collections, snippets, assets, Design Studio and settings (see `content.rs`).
+    pub(crate) content: crate::content::Content,
     next_cio: u32,
     pub(crate) next_object: u32,
 }
