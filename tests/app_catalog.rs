@@ -39,6 +39,152 @@ fn hostname(kind: ConnectorKind, region: Region) -> &'static str {
     }
 }
 
+/// Creates what an operation on a created thing (a delete, a Design Studio email's translation,
+/// an uploaded asset) needs, puts its id in `input`, and returns (example id, new id) pairs.
+fn fresh_ids(
+    host: &cio_host::ConnectorHost,
+    cfg: &cio_host::ConnectionConfig,
+    kind: ConnectorKind,
+    id: &str,
+    input: &mut Value,
+) -> Vec<(String, String)> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let api = kind_name(kind);
+    let name = id.split_once('.').unwrap().1;
+    let (resource, action) = name.split_once('.').unwrap();
+    let create = |op: &str, body: Value, key: &str| -> Value {
+        let out = host
+            .execute(&request(&format!("{api}.{op}"), cfg.clone(), body))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{op}: {e:?}"));
+        let out: Value = serde_json::from_str(&out.output).unwrap();
+        out.pointer(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{op} gave no {key}: {out}"))
+    };
+    fn text(v: &Value) -> String {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    }
+    let mut pairs = Vec::new();
+    let mut swap = |field: &str, new: Value, pairs: &mut Vec<(String, String)>| {
+        pairs.push((text(&input[field]), text(&new)));
+        input[field] = new;
+    };
+    let reads = matches!(action, "list" | "create" | "upload" | "lookup");
+    match (resource, action) {
+        ("newsletter", "delete") => swap(
+            "newsletter_id",
+            create(
+                "newsletter.create",
+                json!({"name": "to delete", "type": "email"}),
+                "/newsletter/id",
+            ),
+            &mut pairs,
+        ),
+        ("segment", "delete") => swap(
+            "segment_id",
+            create(
+                "segment.create",
+                json!({"name": format!("to delete {n}")}),
+                "/segment/id",
+            ),
+            &mut pairs,
+        ),
+        ("collection", "delete") => swap(
+            "collection_id",
+            create(
+                "collection.create",
+                json!({"name": format!("c{n}"), "data": [{"a": 1}]}),
+                "/collection/id",
+            ),
+            &mut pairs,
+        ),
+        ("reporting_webhook", "delete") => swap(
+            "webhook_id",
+            create(
+                "reporting_webhook.create",
+                json!({"name": "w", "endpoint": "https://example.com/w", "events": ["email_sent"]}),
+                "/id",
+            ),
+            &mut pairs,
+        ),
+        ("snippet", "delete") => {
+            create(
+                "snippet.upsert",
+                json!({"name": format!("s{n}"), "value": "x"}),
+                "/snippet",
+            );
+            swap("snippet_name", json!(format!("s{n}")), &mut pairs);
+        }
+        ("esp_suppression", "remove") => {
+            let again = json!({"suppression_type": "bounces", "email": "jane@example.com"});
+            create("esp_suppression.add", again, "");
+        }
+        ("asset", _) if !reads => swap(
+            "asset_id",
+            create(
+                "asset.upload",
+                example(host, "app.asset.upload"),
+                "/asset/id",
+            ),
+            &mut pairs,
+        ),
+        ("asset_folder", _) if !reads => swap(
+            "folder_id",
+            create(
+                "asset_folder.create",
+                json!({"name": format!("f{n}")}),
+                "/folder/id",
+            ),
+            &mut pairs,
+        ),
+        ("design_folder", _) if !reads => swap(
+            "folder_id",
+            create(
+                "design_folder.create",
+                json!({"name": format!("f{n}")}),
+                "/folder/id",
+            ),
+            &mut pairs,
+        ),
+        ("design_component", _) if !reads => swap(
+            "component_id",
+            create(
+                "design_component.create",
+                json!({"name": "c", "tag": format!("x-c{n}"), "content": "<p>c</p>"}),
+                "/component/id",
+            ),
+            &mut pairs,
+        ),
+        ("design_email", _) if !reads || action == "create_language" => {
+            let email = create(
+                "design_email.create",
+                json!({"name": format!("e{n}")}),
+                "/email/id",
+            );
+            if action.ends_with("_language") && action != "create_language" {
+                create(
+                    "design_email.create_language",
+                    json!({"email_id": email, "language": "fr"}),
+                    "/email_translation",
+                );
+            }
+            swap("email_id", email, &mut pairs);
+        }
+        _ => {}
+    }
+    if input.get("instance_id").is_some() {
+        let start = example(host, "app.live_notification.start");
+        let new = create("live_notification.start", start, "/instance_id");
+        swap("instance_id", new, &mut pairs);
+    }
+    pairs
+}
+
 #[test]
 fn every_app_and_beta_vector_runs_against_the_emulator_in_both_regions() {
     let emu = emulator();
@@ -62,29 +208,7 @@ fn every_app_and_beta_vector_runs_against_the_emulator_in_both_regions() {
                     .unwrap_or_else(|| example(&host, &d.id));
                 // Operations on something a call creates get a fresh one, as a workflow would.
                 let cfg = app(kind, region);
-                let created = |op: &str, body: Value, key: &str| -> Value {
-                    let out = host
-                        .execute(&request(op, cfg.clone(), body))
-                        .unwrap()
-                        .unwrap();
-                    let out: Value = serde_json::from_str(&out.output).unwrap();
-                    out.pointer(key)
-                        .cloned()
-                        .unwrap_or_else(|| panic!("{op} gave no {key}: {out}"))
-                };
-                if d.id.ends_with("newsletter.delete") {
-                    let create = format!("{}.newsletter.create", kind_name(kind));
-                    input["newsletter_id"] = created(
-                        &create,
-                        json!({"name": "to delete", "type": "email"}),
-                        "/newsletter/id",
-                    );
-                }
-                if input.get("instance_id").is_some() {
-                    let start = example(&host, "app.live_notification.start");
-                    input["instance_id"] =
-                        created("app.live_notification.start", start, "/instance_id");
-                }
+                let fresh = fresh_ids(&host, &cfg, kind, &d.id, &mut input);
                 emu.clear_requests();
                 // Broadcast triggers are limited to one per 10 s per broadcast; start each run fresh.
                 let out = host
@@ -102,20 +226,12 @@ fn every_app_and_beta_vector_runs_against_the_emulator_in_both_regions() {
                     "{}",
                     d.id
                 );
-                let want = format!("{}{}", base_path(kind), v["path"].as_str().unwrap());
-                // A created id replaces the vector's last path segment.
-                let fresh =
-                    d.id.ends_with("newsletter.delete") || d.id.ends_with("live_notification.get");
-                let parent = |p: &str| {
-                    p.rsplit_once('/')
-                        .map(|(a, _)| a.to_string())
-                        .unwrap_or_default()
-                };
-                if fresh {
-                    assert_eq!(parent(&r.path), parent(&want), "{}", d.id);
-                } else {
-                    assert_eq!(r.path, want, "{}", d.id);
+                // A created id replaces the vector's example id in the path.
+                let mut want = format!("{}{}", base_path(kind), v["path"].as_str().unwrap());
+                for (old, new) in &fresh {
+                    want = want.replacen(&format!("/{old}"), &format!("/{new}"), 1);
                 }
+                assert_eq!(r.path, want, "{}", d.id);
                 let output: Value = serde_json::from_str(&out.output).unwrap();
                 assert!(output.is_object(), "{} output {output}", d.id);
                 ran += 1;

@@ -496,10 +496,10 @@ pub const OPERATIONS: &[Operation] = &[
     op(APP, "asset.upload", "Upload an asset", "Adds an image or PDF to the asset library (POST /v1/assets/files, sent as a multipart form); give the file as base64.").post("/assets/files")
         .fields(ASSET_UPLOAD).rule(crate::run::upload::upload_rule).custom(crate::run::upload::upload).one("asset")
         .example(r#"{"file_name":"logo.png","content":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==","name":"Logo"}"#),
-    read(APP, "asset.get", "Get an asset", "One asset: name, folder, URL, size (GET /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET], "asset").example(r#"{"asset_id":1}"#),
+    read(APP, "asset.get", "Get an asset", "One asset: name, folder, URL, size (GET /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET], "asset").example(r#"{"asset_id":2}"#),
     op(APP, "asset.update", "Rename or move an asset", "Changes an asset's name or folder; the file itself cannot change (PUT /v1/assets/files/{asset_id}).").put("/assets/files/{asset_id}")
-        .fields(&[ASSET, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"asset_id":1,"name":"Logo 2026"}"#),
-    remove(APP, "asset.delete", "Delete an asset", "Deletes an asset no message uses (DELETE /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET]).example(r#"{"asset_id":1}"#),
+        .fields(&[ASSET, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"asset_id":2,"name":"Logo 2026"}"#),
+    remove(APP, "asset.delete", "Delete an asset", "Deletes an asset no message uses (DELETE /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET]).example(r#"{"asset_id":2}"#),
     op(APP, "asset_folder.list", "List asset folders", "Folders of the asset library, a page at a time (GET /v1/assets/folders).").get("/assets/folders").fields(FOLDER_FILTERS).paged_number("folders"),
     op(APP, "asset_folder.create", "Create an asset folder", "Creates a folder in the asset library (POST /v1/assets/folders).").post("/assets/folders")
         .fields(&[body("name", Ty::Str, "Name", "The folder's name (unique among its siblings).").required().max_bytes(255), ASSET_PARENT]).one("folder").example(r#"{"name":"Logos"}"#),
@@ -511,41 +511,41 @@ pub const OPERATIONS: &[Operation] = &[
     op(APP, "design_folder.list", "List Design Studio folders", "Design Studio folders, a page at a time (GET /v1/design_studio/folders).").get("/design_studio/folders").fields(DS_LIST).paged_number("folders"),
     op(APP, "design_folder.create", "Create a Design Studio folder", "Creates a folder, at the root or in another (POST /v1/design_studio/folders).").post("/design_studio/folders")
         .fields(&[FOLDER_NAME.required(), DS_PARENT]).one("folder").example(r#"{"name":"Product announcements"}"#),
-    read(APP, "design_folder.get", "Get a Design Studio folder", "One folder (GET /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER], "folder").example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000"}"#),
+    read(APP, "design_folder.get", "Get a Design Studio folder", "One folder (GET /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER], "folder").example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001"}"#),
     change("design_folder.update", "Rename or move a Design Studio folder", "Changes a folder's name or parent (PUT /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER, FOLDER_NAME, DS_PARENT])
-        .example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000","name":"Announcements"}"#),
+        .example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001","name":"Announcements"}"#),
     remove(APP, "design_folder.delete", "Delete a Design Studio folder", "Deletes a folder with its subfolders and files (DELETE /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER])
-        .example(r#"{"folder_id":"123e4567-e89b-12d3-a456-426614174000"}"#),
+        .example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001"}"#),
     op(APP, "design_email.list", "List Design Studio emails", "Design Studio emails, a page at a time (GET /v1/design_studio/emails).").get("/design_studio/emails")
         .fields(DS_LIST).common(&[q("is_template", TRI, "Templates", "true, false or any."), q("has_translations", TRI, "Has translations", "true, false or any."), q("is_linked", TRI, "Linked to a workflow", "true, false or any.")])
         .paged_number("emails"),
     op(APP, "design_email.create", "Create a Design Studio email", "Creates an email from your HTML (POST /v1/design_studio/emails).").post("/design_studio/emails").fields(EMAIL_CREATE).one("email")
         .example(r#"{"name":"December digest","content":{"subject":"What's new","html":"<p>Hello {{customer.first_name}}</p>"}}"#),
     read(APP, "design_email.get", "Get a Design Studio email", "An email's content, envelope and settings in its default language (GET /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", &[DS_EMAIL], "email")
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
     change("design_email.update", "Update a Design Studio email", "Changes what you give of an email; publishing is separate (PUT /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", EMAIL_UPDATE)
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","content":{"subject":"What's new in December"}}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","content":{"subject":"What's new in December"}}"#),
     remove(APP, "design_email.delete", "Delete a Design Studio email", "Deletes an email and its translations (DELETE /v1/design_studio/emails/{email_id}).", "/design_studio/emails/{email_id}", &[DS_EMAIL])
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
     op(APP, "design_email.list_languages", "List an email's translations", "Every translation of a Design Studio email (GET /v1/design_studio/emails/{email_id}/languages).").get("/design_studio/emails/{email_id}/languages")
-        .fields(&[DS_EMAIL]).list("email_translations").example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001"}"#),
+        .fields(&[DS_EMAIL]).list("email_translations").example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
     op(APP, "design_email.create_language", "Add an email translation", "Adds a translation; what you leave out is copied from the email (POST /v1/design_studio/emails/{email_id}/languages).").post("/design_studio/emails/{email_id}/languages")
         .fields(&[DS_EMAIL, body("language", Ty::Str, "Language", "The language code, e.g. fr.").required().max_bytes(20), EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS]).one("email_translation")
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr","content":{"subject":"Quoi de neuf"}}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr","content":{"subject":"Quoi de neuf"}}"#),
     read(APP, "design_email.get_language", "Get an email translation", "One translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE], "email_translation")
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr"}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr"}"#),
     change("design_email.update_language", "Update an email translation", "Changes what you give of one translation.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE, EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS])
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr","content":{"subject":"Les nouveautés"}}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr","content":{"subject":"Les nouveautés"}}"#),
     remove(APP, "design_email.delete_language", "Delete an email translation", "Deletes one translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE])
-        .example(r#"{"email_id":"123e4567-e89b-12d3-a456-426614174001","language":"fr"}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr"}"#),
     op(APP, "design_component.list", "List Design Studio components", "Reusable components, a page at a time (GET /v1/design_studio/components).").get("/design_studio/components")
         .fields(DS_LIST).common(&[q("tag", Ty::Str, "Tag", "Only the component with this tag.").max_bytes(100)]).paged_number("components"),
     op(APP, "design_component.create", "Create a Design Studio component", "Creates a reusable component emails include by its tag (POST /v1/design_studio/components).").post("/design_studio/components")
         .fields(COMPONENT_CREATE).one("component").example(r#"{"name":"Footer","tag":"x-footer","content":"<p>Acme Inc.</p>"}"#),
     read(APP, "design_component.get", "Get a Design Studio component", "One component with its HTML.", "/design_studio/components/{component_id}", &[DS_COMPONENT], "component")
-        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002"}"#),
+        .example(r#"{"component_id":"00000000-0000-4000-8000-000000000002"}"#),
     change("design_component.update", "Update a Design Studio component", "Changes what you give of a component.", "/design_studio/components/{component_id}", COMPONENT_UPDATE)
-        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002","content":"<p>Acme Inc., 1 Main St</p>"}"#),
+        .example(r#"{"component_id":"00000000-0000-4000-8000-000000000002","content":"<p>Acme Inc., 1 Main St</p>"}"#),
     remove(APP, "design_component.delete", "Delete a Design Studio component", "Deletes a component (emails that include it may then fail to render).", "/design_studio/components/{component_id}", &[DS_COMPONENT])
-        .example(r#"{"component_id":"123e4567-e89b-12d3-a456-426614174002"}"#),
+        .example(r#"{"component_id":"00000000-0000-4000-8000-000000000002"}"#),
 ];
