@@ -513,7 +513,8 @@ pub const OPERATIONS: &[Operation] = &[
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),
     op(AB, "esp_suppression.list", "List suppressed emails", "Addresses your email provider suppresses for one reason, a page at a time (GET /v1/esp/suppression/{suppression_type}).")
         .get("/esp/suppression/{suppression_type}")
-        .fields(&[Field::new("suppression_type", Ty::Enum(&["bounces", "blocks", "spam_reports", "invalid_emails"]), Place::Path, "Reason", "Why the addresses are suppressed.").required()])
+        .fields(&[Field::new("suppression_type", Ty::Enum(&["bounces", "blocks", "spam_reports", "invalid_emails"]), Place::Path, "Reason", "Why the addresses are suppressed.").required(),
+            Field::new("domain", Ty::Str, Place::Query("domain"), "Sending domain", "Only this sending domain's suppressions.").max_bytes(253)])
         .paged_limit_offset("suppressions")
         .example(r#"{"suppression_type":"bounces","limit":100}"#),
     // Dropdown sources

@@ -632,3 +632,165 @@ fn dump_uncovered() {
         }
     }
 }
+
+fn app_us() -> ConnectionConfig {
+    config(ConnectorKind::App, Region::Us)
+}
+
+#[test]
+fn page_numbers_are_followed_until_the_total() {
+    let page = |ids: &[u32], page: u32| {
+        answer(200, &json!({"assets": ids.iter().map(|i| json!({"id": i})).collect::<Vec<_>>(), "meta": {"pagination": {"page": page, "limit": 2, "total": 5}}}).to_string())
+    };
+    let t = FakeTransport::with(vec![page(&[1, 2], 1), page(&[3, 4], 2), page(&[5], 3)]);
+    let c = FakeClock::default();
+    let out = crate::testing::exec(
+        &t,
+        &c,
+        "app.asset.list",
+        app_us(),
+        json!({"limit": 2, "return_all": true}),
+    )
+    .unwrap();
+    let out: Value = serde_json::from_str(&out.output).unwrap();
+    assert_eq!(out["assets"].as_array().unwrap().len(), 5, "{out}");
+    assert_eq!(
+        (out["next"].clone(), out["pages"].clone()),
+        (Value::Null, json!(3))
+    );
+    let queries: Vec<String> = t
+        .sent
+        .borrow()
+        .iter()
+        .map(|r| r.url.query().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(queries, ["limit=2", "limit=2&page=2", "limit=2&page=3"]);
+    // Without a total, a short page is the last.
+    let t = FakeTransport::with(vec![
+        answer(200, r#"{"folders":[{"id":1},{"id":2}]}"#),
+        answer(200, r#"{"folders":[{"id":3}]}"#),
+    ]);
+    let out = crate::testing::exec(
+        &t,
+        &c,
+        "app.asset_folder.list",
+        app_us(),
+        json!({"limit": 2, "return_all": true}),
+    )
+    .unwrap();
+    let out: Value = serde_json::from_str(&out.output).unwrap();
+    assert_eq!(out["folders"].as_array().unwrap().len(), 3, "{out}");
+    assert_eq!(t.sent.borrow().len(), 2);
+}
+
+#[test]
+fn export_and_wait_polls_paced_and_ends_within_the_budget_naming_the_export() {
+    let pending = || answer(200, r#"{"export":{"id":9,"status":"pending"}}"#);
+    let t = FakeTransport::with((0..50).map(|_| pending()).collect());
+    let c = FakeClock::default();
+    let start = c.now.get();
+    let e = crate::testing::exec(
+        &t,
+        &c,
+        "app.export.customers_and_wait",
+        app_us(),
+        json!({"filters": {"segment": {"id": 7}}}),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, crate::error::ErrorKind::Timeout, "{e:?}");
+    assert!(!e.retryable, "running it again would start a second export");
+    assert!(
+        e.message.contains("export 9") && e.message.contains("export.get"),
+        "{}",
+        e.message
+    );
+    assert!(c.now.get() - start <= 20_000, "within the 20 s budget");
+    let sleeps = c.sleeps.borrow().clone();
+    assert_eq!(&sleeps[..3], &[1000, 1500, 2250], "waits grow from 1 s");
+    assert!(sleeps.iter().all(|s| *s <= 15_000));
+    let sent = t.sent.borrow();
+    assert_eq!(sent[0].method.as_str(), "POST");
+    assert!(sent[1..]
+        .iter()
+        .all(|r| r.method.as_str() == "GET" && r.url.path() == "/v1/exports/9"));
+    // A failed export is an upstream error, with the export in the body.
+    let t = FakeTransport::with(vec![
+        pending(),
+        answer(200, r#"{"export":{"id":9,"status":"failed"}}"#),
+    ]);
+    let e = crate::testing::exec(
+        &t,
+        &c,
+        "app.export.deliveries_and_wait",
+        app_us(),
+        json!({"campaign_id": 1}),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, crate::error::ErrorKind::Upstream, "{e:?}");
+    assert!(e.body.unwrap().contains("failed"));
+    // A deliveries export needs exactly one source.
+    for input in [json!({}), json!({"campaign_id": 1, "newsletter_id": 2})] {
+        let t = FakeTransport::with(vec![]);
+        let e = crate::testing::exec(
+            &t,
+            &c,
+            "app.export.create_deliveries",
+            app_us(),
+            input.clone(),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidInput, "{input}");
+        assert!(t.sent.borrow().is_empty());
+    }
+}
+
+#[test]
+fn an_asset_upload_is_checked_and_sent_as_a_multipart_form() {
+    let c = FakeClock::default();
+    for (input, pointer) in [
+        (
+            json!({"file_name": "notes.txt", "content": "aGk="}),
+            "/file_name",
+        ),
+        (
+            json!({"file_name": "a.png", "content": "not base64!"}),
+            "/content",
+        ),
+        (json!({"file_name": "a.png", "content": ""}), "/content"),
+        (
+            json!({"file_name": "a.pdf", "content": crate::util::b64(&vec![0u8; 2 * 1024 * 1024 + 1])}),
+            "/content",
+        ),
+    ] {
+        let t = FakeTransport::with(vec![]);
+        let e =
+            crate::testing::exec(&t, &c, "app.asset.upload", app_us(), input.clone()).unwrap_err();
+        assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
+        assert!(t.sent.borrow().is_empty());
+    }
+    let t = FakeTransport::with(vec![answer(200, r#"{"asset":{"id":3}}"#)]);
+    let bytes: Vec<u8> = (0..=255u8).collect();
+    crate::testing::exec(&t, &c, "app.asset.upload", app_us(), json!({"file_name": "q\"x.PDF", "content": crate::util::b64(&bytes), "parent_folder_id": 1})).unwrap();
+    let sent = t.sent.borrow();
+    let ct = sent[0]
+        .headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .unwrap()
+        .1
+        .clone();
+    let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+    let body = &sent[0].body;
+    let head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"parent_folder_id\"\r\n\r\n1\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q%22x.PDF\"\r\nContent-Type: application/pdf\r\n\r\n");
+    assert!(
+        body.starts_with(head.as_bytes()),
+        "{}",
+        String::from_utf8_lossy(body)
+    );
+    let tail = format!("\r\n--{boundary}--\r\n");
+    assert_eq!(
+        &body[head.len()..body.len() - tail.len()],
+        &bytes[..],
+        "the file's bytes, unchanged"
+    );
+}
