@@ -109,8 +109,6 @@ pub(crate) const FIXTURES: &[Fixture] = &[
     // One page of a suppression list (paged by limit and offset; shorter than a page = the end).
     app("GET", "/v1/esp/suppression/{suppression_type}", Json(r#"{"category":"bounces","suppressions":[{"created":1767225600,"email":"bounced@example.com","reason":"mailbox does not exist","status":"550"},{"created":1767312000,"email":"gone@example.com","reason":"domain not found","status":"550"}]}"#)),
     app("GET", "/v1/subscription_topics", Json(r#"{"topics":[{"id":1,"identifier":"topic_1","name":"Product updates","description":"News about the product","subscribed_by_default":true},{"id":3,"identifier":"topic_3","name":"Offers","description":"Discounts and promotions","subscribed_by_default":false}]}"#)),
-    // The segments every workspace is seeded with (state.rs): manual 7 and data-driven 3.
-    app("GET", "/v1/segments", Json(r#"{"segments":[{"id":7,"name":"VIP customers","type":"manual","state":"finished","progress":null,"tags":null,"deduplicate_id":"7:1767225600"},{"id":3,"name":"Active users","type":"dynamic","state":"finished","progress":null,"tags":null,"deduplicate_id":"3:1767225600"}]}"#)),
     // The families (records.rs): campaigns, the workspace's broadcasts and newsletters, templates.
     app("GET", "/v1/campaigns", All("campaigns", family_list)),
     app("GET", "/v1/broadcasts", All("broadcasts", family_list)),
@@ -296,7 +294,7 @@ pub(crate) fn cursor(offset: usize) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn cursor_offset(token: &str) -> Option<usize> {
+pub(crate) fn cursor_offset(token: &str) -> Option<usize> {
     let bytes = STANDARD_LENIENT.decode(token).ok()?;
     let valid = bytes.len() == 7 && bytes[..2] == CURSOR_MARK && bytes[6] == CURSOR_VERSION;
     valid.then(|| u32::from_be_bytes([bytes[2], bytes[3], bytes[4], bytes[5]]) as usize)

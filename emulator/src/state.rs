@@ -150,6 +150,10 @@ pub(crate) struct Segment {
     pub(crate) name: String,
     pub(crate) manual: bool,
     pub(crate) members: BTreeSet<String>,
+    /// Set by `POST /v1/segments` (people.rs); empty for the seeded ones.
+    pub(crate) description: String,
+    /// Unix seconds; the seeded segments date from `records::EPOCH`.
+    pub(crate) created_at: i64,
 }
 
 /// Who a relationship links an object with.
@@ -193,6 +197,8 @@ pub(crate) struct SiteData {
     pub(crate) live: LiveNotifications,
     /// Actions and contents as `PUT` left them, by `records::Target` key.
     pub(crate) edits: BTreeMap<String, Value>,
+    /// What the App people routes keep (people.rs): exports, imports, opt-outs, the data index.
+    pub(crate) people_app: crate::people::PeopleApp,
     next_cio: u32,
     pub(crate) next_object: u32,
 }
@@ -260,6 +266,8 @@ impl SiteData {
                     name,
                     manual,
                     members,
+                    description: String::new(),
+                    created_at: crate::records::EPOCH,
                 },
             )
         };
