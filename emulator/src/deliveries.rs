@@ -32,6 +32,8 @@ pub(crate) const METRICS: [&str; 13] = [
 ];
 /// Activities per page when `limit` is absent.
 const ACTIVITY_LIMIT: usize = 10;
+/// A larger activity `limit` is served as this one.
+const ACTIVITY_MAX: usize = 100;
 
 /// The message types generated deliveries have.
 const GENERATED_TYPES: [&str; 5] = ["email", "push", "sms", "webhook", "in_app"];
@@ -402,7 +404,7 @@ fn activity_list(site: &SiteData, query: Option<&str>, who: Option<&Who<'_>>) ->
             keep.then(|| activity(i, event, person))
         })
         .collect();
-    let (page, next) = page(list, query, ACTIVITY_LIMIT)?;
+    let (page, next) = people::page_within(list, query, ACTIVITY_LIMIT, ACTIVITY_MAX)?;
     Ok(json!({"activities": page, "next": next}))
 }
 

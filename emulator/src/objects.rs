@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::filter::{self, Subject};
 use crate::fixtures::DEFAULT_LIMIT;
 use crate::people::{identifiers, page};
-use crate::records::{Out, EPOCH};
+use crate::records::Out;
 use crate::state::{RelPerson, SiteData};
 use crate::util::{query_param, respond, AppError};
 
@@ -128,10 +128,9 @@ fn types(site: &SiteData) -> Value {
                 "name": name,
                 "singular_name": singular,
                 "slug": name.to_ascii_lowercase().replace(' ', "_"),
+                "singular_slug": singular.to_ascii_lowercase().replace(' ', "_"),
                 "icon": "building",
                 "enabled": true,
-                "created_at": EPOCH,
-                "updated_at": EPOCH,
             })
         })
         .collect();
@@ -219,7 +218,6 @@ fn relationships(
                     "identifiers": identifiers(p),
                     "object_type_id": r.object_type_id,
                     "object_type_disabled": false,
-                    "attributes": r.attributes,
                 })
             }),
             RelPerson::Anonymous(_) => None,

@@ -120,9 +120,30 @@ pub(crate) fn start(query: Option<&str>) -> Out<usize> {
     }
 }
 
-/// One page of `items` for `start` and `limit`, with the `next` cursor (`""` after the last).
+/// One page of `items` for `start` and `limit` (at most [`fixtures::MAX_LIMIT`]), with the
+/// `next` cursor (`""` after the last).
 pub(crate) fn page<T>(items: Vec<T>, query: Option<&str>, default: usize) -> Out<(Vec<T>, String)> {
-    let limit = fixtures::limit(query, default)?;
+    page_within(items, query, default, fixtures::MAX_LIMIT)
+}
+
+/// [`page`] with another largest `limit` (a larger one is served as `max`).
+pub(crate) fn page_within<T>(
+    items: Vec<T>,
+    query: Option<&str>,
+    default: usize,
+    max: usize,
+) -> Out<(Vec<T>, String)> {
+    let limit = match query_param(query, "limit").filter(|v| !v.is_empty()) {
+        None => default,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n > 0 => n.min(max),
+            _ => {
+                return Err(AppError::bad_request(format!(
+                    "limit must be a positive integer (at most {max} are returned), not {text:?}"
+                )))
+            }
+        },
+    };
     let start = start(query)?.min(items.len());
     let end = start.saturating_add(limit).min(items.len());
     let next = if end < items.len() {
@@ -202,6 +223,16 @@ pub(crate) fn identifier_page(
     empty_null: bool,
 ) -> Out<Value> {
     let (page, next) = page(people, query, DEFAULT_LIMIT)?;
+    identifiers_json(site, page, next, empty_null)
+}
+
+/// `{"identifiers", "ids", "next"}` of these people.
+pub(crate) fn identifiers_json(
+    site: &SiteData,
+    page: Vec<usize>,
+    next: String,
+    empty_null: bool,
+) -> Out<Value> {
     if page.is_empty() && empty_null {
         return Ok(json!({"identifiers": null, "ids": null, "next": next}));
     }

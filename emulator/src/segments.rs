@@ -10,10 +10,14 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::check::{self, Obj};
+use crate::people;
 use crate::records::{self, Out};
 use crate::state::{Segment, SiteData};
 use crate::util::{no_content, not_found, parse_id, respond, unix_now, AppError};
 
+/// Membership pages hold this many people when `limit` is absent, and at most `MEMBERSHIP_MAX`.
+const MEMBERSHIP_LIMIT: usize = 1_000;
+const MEMBERSHIP_MAX: usize = 30_000;
 /// The longest segment name, in characters.
 const MAX_NAME: usize = 255;
 
@@ -41,14 +45,11 @@ pub(crate) fn route(
             Some(id) if site.segments.remove(&id).is_some() => no_content(),
             _ => not_found(),
         },
-        ("GET", ["v1", "segments", id, "customer_count"]) => {
-            respond(find(site, id).map(|(_, s)| json!({ "count": members(site, s).len() })))
-        }
-        ("GET", ["v1", "segments", id, "membership"]) => {
-            respond(find(site, id).and_then(|(_, s)| {
-                crate::people::identifier_page(site, members(site, s), query, true)
-            }))
-        }
+        ("GET", ["v1", "segments", id, "customer_count"]) => respond(
+            find(site, id)
+                .map(|(id, s)| json!({"segment_id": id, "count": members(site, s).len()})),
+        ),
+        ("GET", ["v1", "segments", id, "membership"]) => respond(membership(site, id, query)),
         ("GET", ["v1", "segments", id, "used_by"]) => {
             respond(find(site, id).map(|(id, _)| used_by(site, id)))
         }
@@ -60,6 +61,21 @@ fn find<'a>(site: &'a SiteData, id: &str) -> Out<(u64, &'a Segment)> {
     parse_id(id)
         .and_then(|id| site.segments.get(&id).map(|s| (id, s)))
         .ok_or_else(AppError::not_found)
+}
+
+/// `…/membership`: paged by `start` and `limit` (default 1000, at most 30000); `ids` and
+/// `identifiers` are `null` for an empty segment, as the live API answers.
+fn membership(site: &SiteData, id: &str, query: Option<&str>) -> Out<Value> {
+    let (id, segment) = find(site, id)?;
+    let (page, next) = people::page_within(
+        members(site, segment),
+        query,
+        MEMBERSHIP_LIMIT,
+        MEMBERSHIP_MAX,
+    )?;
+    let mut answer = people::identifiers_json(site, page, next, true)?;
+    answer["segment_id"] = json!(id);
+    Ok(answer)
 }
 
 /// The members as people indexes, in creation order of the people.
@@ -121,8 +137,8 @@ fn create(site: &mut SiteData, body: &[u8]) -> Out<Value> {
     Ok(answer)
 }
 
-/// `…/used_by`: `{"used_by": {"campaigns", "sent_newsletters", "draft_newsletters",
-/// "broadcasts"}}`, ids of what triggers on or filters by the segment or sends to it.
+/// `…/used_by`: `{"segment_id", "used_by": {"campaigns", "sent_newsletters",
+/// "draft_newsletters"}}`, ids of what triggers on or filters by the segment or sends to it.
 fn used_by(site: &SiteData, id: u64) -> Value {
     let names = |record: &Value, keys: &[&str]| {
         keys.iter().any(|k| {
@@ -152,10 +168,9 @@ fn used_by(site: &SiteData, id: u64) -> Value {
             }
         }
     }
-    json!({"used_by": {
+    json!({"segment_id": id, "used_by": {
         "campaigns": campaigns,
         "sent_newsletters": sent,
         "draft_newsletters": draft,
-        "broadcasts": [],
     }})
 }

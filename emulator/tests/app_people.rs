@@ -257,7 +257,7 @@ fn segments_are_stateful_and_follow_track_membership_changes() {
     );
     assert_eq!(
         get(&emu, "/v1/segments/8/customer_count"),
-        json!({"count": 2})
+        json!({"segment_id": 8, "count": 2})
     );
     let page = get(&emu, "/v1/segments/8/membership?limit=1");
     assert_eq!(page["ids"], json!(["a"]));
@@ -285,7 +285,9 @@ fn segments_are_stateful_and_follow_track_membership_changes() {
         (Value::Null, Value::Null)
     );
 
-    let used = get(&emu, "/v1/segments/7/used_by")["used_by"].clone();
+    let used = get(&emu, "/v1/segments/7/used_by");
+    assert_eq!(used["segment_id"], 7);
+    let used = used["used_by"].clone();
     assert!(used["campaigns"].as_array().unwrap().contains(&json!(3)));
     assert!(used["sent_newsletters"].is_array() && used["draft_newsletters"].is_array());
 
