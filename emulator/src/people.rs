@@ -244,7 +244,8 @@ pub(crate) fn identifiers_json(
     Ok(json!({"identifiers": identifiers, "ids": ids, "next": next}))
 }
 
-/// `GET /v1/customers?email=`: everyone with that email (case-insensitive).
+/// `GET /v1/customers?email=`: the identifiers (`cio_id`, `email`, `id`) of everyone with that
+/// email (case-insensitive).
 fn by_email(site: &SiteData, query: Option<&str>) -> Out<Value> {
     let email = query_param(query, "email")
         .filter(|e| !e.is_empty())
@@ -253,25 +254,9 @@ fn by_email(site: &SiteData, query: Option<&str>) -> Out<Value> {
         .people
         .iter()
         .filter(|p| IdKind::Email(&email).matches(p))
-        .map(|p| {
-            let mut item = identifiers(p);
-            item["attributes"] = Value::Object(attributes_of(p));
-            item
-        })
+        .map(identifiers)
         .collect();
     Ok(json!({ "results": results }))
-}
-
-fn attributes_of(person: &Person) -> Map<String, Value> {
-    let mut attributes = person.attributes.clone();
-    attributes.insert("cio_id".into(), json!(person.cio_id));
-    if let Some(id) = &person.id {
-        attributes.insert("id".into(), json!(id));
-    }
-    if let Some(email) = &person.email {
-        attributes.insert("email".into(), json!(email));
-    }
-    attributes
 }
 
 /// `POST /v1/customers`: `{"filter": …}`, paged by `start` and `limit` (at most 1000).

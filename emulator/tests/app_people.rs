@@ -619,3 +619,36 @@ fn opt_outs_subscription_preferences_and_token() {
         400
     );
 }
+
+#[test]
+fn an_eu_workspace_is_served_on_its_app_and_beta_hosts() {
+    let mut config = cio_emulator::EmulatorConfig::default();
+    config
+        .workspaces
+        .push(cio_emulator::Workspace::parse("eu-site:eu-track:eu-app-key:eu").unwrap());
+    let emu = cio_emulator::Emulator::start(config).unwrap();
+    let auth = basic("eu-site", "eu-track");
+    let r = track_json(
+        &emu,
+        TRACK_EU,
+        Some(&auth),
+        "PUT",
+        "/api/v1/customers/eu-1",
+        r#"{"plan":"pro"}"#,
+    );
+    assert_eq!(r.status, 200);
+    let body =
+        json!({"filter": {"attribute": {"field": "plan", "operator": "eq", "value": "pro"}}});
+    for (host, path) in [
+        (APP_EU, "/v1/customers"),
+        ("beta-api-eu.customer.io", "/v1/api/customers"),
+    ] {
+        let r = app(&emu, "POST", host, path, "eu-app-key", &body.to_string());
+        assert_eq!(r.json()["ids"], json!(["eu-1"]), "{host}");
+    }
+    let r = app_get(&emu, APP_EU, "/v1/segments/7/customer_count", "eu-app-key");
+    assert_eq!(r.json()["count"], 0);
+    // The demo workspace does not see the EU person.
+    let r = demo(&emu, "POST", "/v1/customers", &body.to_string());
+    assert_eq!(r.json()["ids"], json!([]));
+}
