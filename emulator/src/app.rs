@@ -132,7 +132,8 @@ pub(crate) fn handle(
         }
         (method, segments) => {
             let query = rec.query.as_deref();
-            fixtures::serve(Api::App, method, segments, query, &rec.body, site)
+            crate::people::route(site, method, segments, query, &rec.body)
+                .or_else(|| fixtures::serve(Api::App, method, segments, query, &rec.body, site))
                 .unwrap_or_else(not_found)
         }
     }
@@ -172,7 +173,7 @@ fn customer_attributes(site: &SiteData, customer_id: &str, query: Option<&str>) 
     }
 }
 
-fn customer_json(site: &SiteData, person: &Person) -> Value {
+pub(crate) fn customer_json(site: &SiteData, person: &Person) -> Value {
     let mut attributes = person.attributes.clone();
     attributes.insert("cio_id".to_string(), json!(person.cio_id));
     if let Some(id) = &person.id {

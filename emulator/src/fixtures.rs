@@ -107,8 +107,6 @@ pub(crate) const FIXTURES: &[Fixture] = &[
         body: Json(r#"{"ip_addresses":["192.0.2.10","192.0.2.11","198.51.100.20","203.0.113.30"]}"#),
     },
     app("GET", "/v1/subscription_topics", Json(r#"{"topics":[{"id":1,"identifier":"topic_1","name":"Product updates","description":"News about the product","subscribed_by_default":true},{"id":3,"identifier":"topic_3","name":"Offers","description":"Discounts and promotions","subscribed_by_default":false}]}"#)),
-    // The segments every workspace is seeded with (state.rs): manual 7 and data-driven 3.
-    app("GET", "/v1/segments", Json(r#"{"segments":[{"id":7,"name":"VIP customers","type":"manual","state":"finished","progress":null,"tags":null,"deduplicate_id":"7:1767225600"},{"id":3,"name":"Active users","type":"dynamic","state":"finished","progress":null,"tags":null,"deduplicate_id":"3:1767225600"}]}"#)),
     // The families (records.rs): campaigns, the workspace's broadcasts and newsletters, templates.
     app("GET", "/v1/campaigns", All("campaigns", family_list)),
     app("GET", "/v1/broadcasts", All("broadcasts", family_list)),

@@ -16,15 +16,21 @@ mod broadcast;
 mod check;
 mod content;
 mod design_studio;
+mod deliveries;
+mod exports;
 mod fault;
 mod fault_json;
 mod fault_serve;
+mod filter;
 mod fixtures;
 mod inspect;
 mod live;
 mod newsletters;
+mod objects;
 mod parse;
+mod people;
 mod records;
+mod segments;
 mod server;
 mod settings;
 mod site;
@@ -325,6 +331,13 @@ impl Emulator {
             .site_mut(site_id)
             .deliveries
             .insert(delivery_id.to_string(), person.to_string());
+    }
+
+    /// How long the workspace's exports and imports take to finish (one second by default):
+    /// `Some(Duration::ZERO)` finishes them at once, `None` keeps them pending for ever. It
+    /// applies to those already created too, since their status is read from their age.
+    pub fn set_job_delay(&self, site_id: &str, delay: Option<std::time::Duration>) {
+        self.shared.lock().site_mut(site_id).people_app.job_delay = delay;
     }
 
     /// A workspace's whole state as JSON, the same document `GET /__emulator__/state?site=SITE`

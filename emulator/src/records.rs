@@ -692,6 +692,63 @@ pub(crate) fn edit(req: &Req<'_>, base: Value, body: &[u8]) -> Out<(String, Valu
     Ok((t.key(), Value::Object(record)))
 }
 
+// The people half (deliveries.rs, segments.rs) reads the generated records through these.
+
+/// A generated campaign.
+pub(crate) fn campaign_record(id: u64) -> Value {
+    campaign(id)
+}
+
+/// Every family parent whose deliveries `GET /v1/messages` lists, in a fixed order.
+pub(crate) fn delivery_sources(site: &SiteData) -> Vec<(Family, u64)> {
+    let families = [
+        Family::Campaign,
+        Family::Broadcast,
+        Family::Newsletter,
+        Family::Transactional,
+    ];
+    families
+        .into_iter()
+        .flat_map(|f| f.ids(site).into_iter().map(move |id| (f, id)))
+        .collect()
+}
+
+/// When generated delivery `index` (newest first) of any parent was created.
+pub(crate) fn delivery_created(index: usize) -> i64 {
+    before(u64::try_from(index).unwrap_or(u64::MAX) * 10 + 1, 60)
+}
+
+/// Generated delivery `index` of a parent, as its `…/messages` lists it.
+pub(crate) fn generated_delivery(family: Family, parent: u64, index: usize) -> Value {
+    let t = Target {
+        family,
+        collection: "",
+        parent,
+        child: None,
+        language: None,
+    };
+    delivery(&t, index)
+}
+
+/// The parent and index a generated delivery id stands for, if it names one of the workspace.
+pub(crate) fn decode_delivery(site: &SiteData, id: &str) -> Option<(Family, u64, usize)> {
+    let bytes = crate::util::STANDARD_LENIENT.decode(id).ok()?;
+    if bytes.len() != 11 || bytes[9..] != [0x5e, 0x9a] {
+        return None;
+    }
+    let family = match bytes[0].wrapping_sub(0xa0) {
+        0 => Family::Campaign,
+        1 => Family::Broadcast,
+        2 => Family::Newsletter,
+        3 => Family::Transactional,
+        _ => return None,
+    };
+    let parent = u64::from(u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]));
+    let index = u32::from_be_bytes([bytes[5], bytes[6], bytes[7], bytes[8]]) as usize;
+    let known = family.record(site, parent).is_some() && index < DELIVERIES;
+    known.then_some((family, parent, index))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

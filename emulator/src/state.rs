@@ -150,6 +150,10 @@ pub(crate) struct Segment {
     pub(crate) name: String,
     pub(crate) manual: bool,
     pub(crate) members: BTreeSet<String>,
+    /// Set by `POST /v1/segments` (people.rs); empty for the seeded ones.
+    pub(crate) description: String,
+    /// Unix seconds; the seeded segments date from `records::EPOCH`.
+    pub(crate) created_at: i64,
 }
 
 /// Who a relationship links an object with.
@@ -195,6 +199,8 @@ pub(crate) struct SiteData {
     pub(crate) edits: BTreeMap<String, Value>,
     /// Collections, snippets, assets, Design Studio and settings (see `content.rs`).
     pub(crate) content: crate::content::Content,
+    /// What the App people routes keep (people.rs): exports, imports, opt-outs, the data index.
+    pub(crate) people_app: crate::people::PeopleApp,
     next_cio: u32,
     pub(crate) next_object: u32,
 }
@@ -262,6 +268,8 @@ impl SiteData {
                     name,
                     manual,
                     members,
+                    description: String::new(),
+                    created_at: crate::records::EPOCH,
                 },
             )
         };
