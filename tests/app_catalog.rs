@@ -70,13 +70,22 @@ fn fresh_ids(
             .unwrap_or_else(|| v.to_string())
     }
     let mut pairs = Vec::new();
-    let mut swap = |field: &str, new: Value, pairs: &mut Vec<(String, String)>| {
+    fn swap(input: &mut Value, field: &str, new: Value, pairs: &mut Vec<(String, String)>) {
         pairs.push((text(&input[field]), text(&new)));
         input[field] = new;
-    };
+    }
     let reads = matches!(action, "list" | "create" | "upload" | "lookup");
+    // Names and tags are unique in a workspace: each run creates its own.
+    if matches!(action, "create" | "upload" | "update") {
+        for key in ["name", "tag"] {
+            if let Some(v) = input.get(key).and_then(Value::as_str).map(str::to_string) {
+                input[key] = json!(format!("{v}-{n}"));
+            }
+        }
+    }
     match (resource, action) {
         ("newsletter", "delete") => swap(
+            input,
             "newsletter_id",
             create(
                 "newsletter.create",
@@ -86,6 +95,7 @@ fn fresh_ids(
             &mut pairs,
         ),
         ("segment", "delete") => swap(
+            input,
             "segment_id",
             create(
                 "segment.create",
@@ -95,6 +105,7 @@ fn fresh_ids(
             &mut pairs,
         ),
         ("collection", "delete") => swap(
+            input,
             "collection_id",
             create(
                 "collection.create",
@@ -104,6 +115,7 @@ fn fresh_ids(
             &mut pairs,
         ),
         ("reporting_webhook", "delete") => swap(
+            input,
             "webhook_id",
             create(
                 "reporting_webhook.create",
@@ -118,22 +130,28 @@ fn fresh_ids(
                 json!({"name": format!("s{n}"), "value": "x"}),
                 "/snippet",
             );
-            swap("snippet_name", json!(format!("s{n}")), &mut pairs);
+            swap(input, "snippet_name", json!(format!("s{n}")), &mut pairs);
         }
         ("esp_suppression", "remove") => {
             let again = json!({"suppression_type": "bounces", "email": "jane@example.com"});
             create("esp_suppression.add", again, "");
         }
         ("asset", _) if !reads => swap(
+            input,
             "asset_id",
             create(
                 "asset.upload",
-                example(host, "app.asset.upload"),
+                {
+                    let mut file = example(host, "app.asset.upload");
+                    file["name"] = json!(format!("a{n}"));
+                    file
+                },
                 "/asset/id",
             ),
             &mut pairs,
         ),
         ("asset_folder", _) if !reads => swap(
+            input,
             "folder_id",
             create(
                 "asset_folder.create",
@@ -143,6 +161,7 @@ fn fresh_ids(
             &mut pairs,
         ),
         ("design_folder", _) if !reads => swap(
+            input,
             "folder_id",
             create(
                 "design_folder.create",
@@ -152,6 +171,7 @@ fn fresh_ids(
             &mut pairs,
         ),
         ("design_component", _) if !reads => swap(
+            input,
             "component_id",
             create(
                 "design_component.create",
@@ -173,14 +193,14 @@ fn fresh_ids(
                     "/email_translation",
                 );
             }
-            swap("email_id", email, &mut pairs);
+            swap(input, "email_id", email, &mut pairs);
         }
         _ => {}
     }
     if input.get("instance_id").is_some() {
         let start = example(host, "app.live_notification.start");
         let new = create("live_notification.start", start, "/instance_id");
-        swap("instance_id", new, &mut pairs);
+        swap(input, "instance_id", new, &mut pairs);
     }
     pairs
 }
@@ -191,6 +211,18 @@ fn every_app_and_beta_vector_runs_against_the_emulator_in_both_regions() {
     let host = host(&emu);
     let vectors: Vec<Value> = serde_json::from_str(VECTORS).unwrap();
     let ops = host.list_operations().unwrap();
+    // The people the examples name, identified through Track as a workflow would.
+    for region in [Region::Us, Region::Eu] {
+        for (id, attributes) in [
+            ("42", json!({"email": "jane@example.com", "plan": "pro"})),
+            ("43", json!({"plan": "free"})),
+        ] {
+            let input = json!({"id": id, "id_type": "id", "attributes": attributes});
+            host.execute(&request("track.customer.identify", track(region), input))
+                .unwrap()
+                .unwrap();
+        }
+    }
     let mut ran = 0;
     for kind in [ConnectorKind::App, ConnectorKind::Beta] {
         for region in [Region::Us, Region::Eu] {

@@ -31,12 +31,12 @@ fn an_identify_through_track_is_read_back_through_app_and_beta_in_both_regions()
             "jane+1@example.com",
             "a/b c",
             "zoë 42",
-            "x@y",
+            "o'neil#1?",
             "+14155550100",
         ];
         for (i, id) in ids.iter().enumerate() {
             let mut input = json!({"id": id, "attributes": {"plan": "pro", "n": i}});
-            if id.contains('@') && !id.ends_with("@y") {
+            if id.contains('@') {
                 input["id_type"] = json!("email");
             }
             run(&host, "track.customer.identify", track(region), input);
@@ -49,7 +49,7 @@ fn an_identify_through_track_is_read_back_through_app_and_beta_in_both_regions()
             };
             for (i, id) in ids.iter().enumerate() {
                 let mut input = json!({ "id": id });
-                if !id.contains('@') || id.ends_with("@y") {
+                if !id.contains('@') {
                     input["id_type"] = json!("id");
                 }
                 emu.clear_requests();

@@ -315,7 +315,8 @@ fn multipart(body: &[u8]) -> Option<Vec<Part>> {
 
 /// `POST /v1/assets/files`: `file` is required; `name` defaults to the file's name.
 fn upload(assets: &mut Assets, body: &[u8]) -> Out<Value> {
-    let (name, parent, bytes) = if body.starts_with(b"--") {
+    // The file's type is read from the uploaded file's name; the asset's name is free text.
+    let (name, file_name, parent, bytes) = if body.starts_with(b"--") {
         let parts = multipart(body)
             .ok_or_else(|| AppError::bad_request("the multipart/form-data body is malformed"))?;
         let field = |key: &str| {
@@ -338,7 +339,8 @@ fn upload(assets: &mut Assets, body: &[u8]) -> Out<Value> {
             parent.map(Value::String).as_ref(),
             "parent_folder_id",
         )?;
-        (name, parent, bytes.clone())
+        let file_name = filename.clone().unwrap_or_else(|| name.clone());
+        (name, file_name, parent, bytes.clone())
     } else {
         let fields = body_object(body)?;
         reject_unknown(&fields, &["name", "content", "parent_folder_id"])?;
@@ -349,9 +351,11 @@ fn upload(assets: &mut Assets, body: &[u8]) -> Out<Value> {
             Invalid::new("content", "invalid", "content must be base64".to_string())
         })?;
         let parent = folder_ref(assets, fields.get("parent_folder_id"), "parent_folder_id")?;
-        (name, parent, bytes)
+        (name.clone(), name, parent, bytes)
     };
-    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let extension = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
     if !extension
         .as_deref()
         .is_some_and(|e| EXTENSIONS.contains(&e))
@@ -360,7 +364,7 @@ fn upload(assets: &mut Assets, body: &[u8]) -> Out<Value> {
             "file",
             "invalid",
             format!(
-                "{name:?}: the file must be one of {}",
+                "{file_name:?}: the file must be one of {}",
                 EXTENSIONS.join(", ")
             ),
         )

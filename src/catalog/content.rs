@@ -39,12 +39,36 @@ fn changes_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(
         "component_id",
         "language",
     ];
-    if input.keys().all(|k| IDS.contains(&k.as_str())) {
-        vec![(String::new(), "give at least one field to change".into())]
-    } else {
+    // JSON null means "the root" to Customer.io, but a builder's empty optional field is null
+    // too: the move is asked for explicitly and written as null here.
+    if input.get("move_to_root") == Some(&Value::Bool(true)) {
+        if input.contains_key("parent_folder_id") {
+            return vec![(
+                "/move_to_root".into(),
+                "give either parent_folder_id (move into that folder) or move_to_root, not both"
+                    .into(),
+            )];
+        }
+        input.insert("parent_folder_id".into(), Value::Null);
+    }
+    let changes = input.iter().any(|(k, v)| {
+        !IDS.contains(&k.as_str()) && !(k == "move_to_root" && v == &Value::Bool(false))
+    });
+    if changes {
         Vec::new()
+    } else {
+        vec![(String::new(), "give at least one field to change".into())]
     }
 }
+
+/// Moves an asset or Design Studio record to the root of its library.
+const MOVE_TO_ROOT: Field = Field::new(
+    "move_to_root",
+    Ty::Bool,
+    Place::Control,
+    "Move to the root",
+    "Take it out of its folder, to the top level (instead of parent_folder_id).",
+);
 
 // ---- Collections ----
 const COLLECTION: Field =
@@ -96,7 +120,103 @@ fn collection_rule(
     }
 }
 
+/// A collection's content is rows (objects) or one object.
+fn content_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(String, String)> {
+    match input.get("content") {
+        Some(Value::Object(_)) => Vec::new(),
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .position(|r| !r.is_object())
+            .map(|i| {
+                vec![(
+                    format!("/content/{i}"),
+                    "each row is a JSON object, e.g. {\"sku\":\"A1\"}".into(),
+                )]
+            })
+            .unwrap_or_default(),
+        _ => vec![(
+            "/content".into(),
+            "give the rows as an array of objects, or one JSON object".into(),
+        )],
+    }
+}
+
 // ---- Reporting webhooks ----
+/// The events a reporting webhook can send (the API refuses others).
+const WEBHOOK_EVENT: Ty = Ty::Enum(&[
+    "customer_subscribed",
+    "customer_unsubscribed",
+    "customer_subscription_preferences_changed",
+    "email_drafted",
+    "email_attempted",
+    "email_sent",
+    "email_delivered",
+    "email_opened",
+    "email_clicked",
+    "email_converted",
+    "email_bounced",
+    "email_dropped",
+    "email_deferred",
+    "email_spammed",
+    "email_failed",
+    "email_unsubscribed",
+    "email_undeliverable",
+    "in_app_drafted",
+    "in_app_attempted",
+    "in_app_sent",
+    "in_app_opened",
+    "in_app_clicked",
+    "in_app_converted",
+    "in_app_failed",
+    "in_app_undeliverable",
+    "push_drafted",
+    "push_attempted",
+    "push_sent",
+    "push_delivered",
+    "push_opened",
+    "push_clicked",
+    "push_converted",
+    "push_bounced",
+    "push_dropped",
+    "push_failed",
+    "push_undeliverable",
+    "slack_drafted",
+    "slack_attempted",
+    "slack_sent",
+    "slack_clicked",
+    "slack_converted",
+    "slack_failed",
+    "sms_drafted",
+    "sms_attempted",
+    "sms_sent",
+    "sms_delivered",
+    "sms_clicked",
+    "sms_converted",
+    "sms_bounced",
+    "sms_dropped",
+    "sms_failed",
+    "sms_undeliverable",
+    "sms_replied",
+    "whatsapp_drafted",
+    "whatsapp_attempted",
+    "whatsapp_sent",
+    "whatsapp_delivered",
+    "whatsapp_opened",
+    "whatsapp_clicked",
+    "whatsapp_converted",
+    "whatsapp_bounced",
+    "whatsapp_dropped",
+    "whatsapp_failed",
+    "whatsapp_undeliverable",
+    "whatsapp_replied",
+    "webhook_drafted",
+    "webhook_attempted",
+    "webhook_sent",
+    "webhook_clicked",
+    "webhook_converted",
+    "webhook_failed",
+    "webhook_undeliverable",
+]);
 const WEBHOOK: Field = int_id(
     "webhook_id",
     "Reporting webhook",
@@ -106,7 +226,7 @@ const WEBHOOK: Field = int_id(
 const WEBHOOK_FIELDS: &[Field] = &[
     body("name", Ty::Str, "Name", "The webhook's name.").required().max_bytes(255),
     body("endpoint", Ty::Str, "Endpoint", "The URL Customer.io posts events to.").required().max_bytes(2048),
-    body("events", Ty::List(&Ty::Str, 1, 200), "Events", "The events to send, e.g. [\"email_sent\",\"email_opened\",\"customer_unsubscribed\"] (<channel>_<metric> for email, push, sms, whatsapp, in_app, slack, webhook; customer_subscribed, customer_unsubscribed, customer_subscription_preferences_changed).").required(),
+    body("events", Ty::List(&WEBHOOK_EVENT, 1, 200), "Events", "The events to send, e.g. [\"email_sent\",\"email_opened\",\"customer_unsubscribed\"] (<channel>_<metric> for email, push, sms, whatsapp, in_app, slack, webhook; customer_subscribed, customer_unsubscribed, customer_subscription_preferences_changed).").required(),
     body("disabled", Ty::Bool, "Disabled", "Keep the webhook but send nothing."),
     body("full_resolution", Ty::Bool, "Every open and click", "Send every open and click, not only the first (unique) ones."),
     body("with_content", Ty::Bool, "With content", "Include the message body in *_sent events."),
@@ -156,10 +276,11 @@ const ASSET: Field = int_id("asset_id", "Asset", "The asset's id.");
 const ASSET_FOLDER: Field = int_id("folder_id", "Folder", "The asset folder's id.");
 const ASSET_PARENT: Field = body(
     "parent_folder_id",
-    Ty::Any,
+    Ty::Int,
     "Folder",
-    "The folder's id (a number), or null for the root.",
-);
+    "The asset folder's id (default: the root).",
+)
+.range(1, i64::MAX);
 const ASSET_UPLOAD: &[Field] = &[
     Field::new(
         "file_name",
@@ -175,7 +296,7 @@ const ASSET_UPLOAD: &[Field] = &[
         Ty::Str,
         Place::Control,
         "File (base64)",
-        "The file's bytes as standard base64; at most 2 MB (images at most 4096 px a side).",
+        "The file's bytes as base64 (standard or URL-safe, line breaks allowed, or a data: URL); at most 2 MB (images at most 4096 px a side).",
     )
     .required(),
     Field::new(
@@ -266,10 +387,11 @@ const DS_LANGUAGE: Field = Field::new(
 .max_bytes(20);
 const DS_PARENT: Field = body(
     "parent_folder_id",
-    Ty::Any,
+    Ty::Str,
     "Folder",
-    "The folder's id, or null for the root.",
-);
+    "The Design Studio folder's id (default: the root).",
+)
+.max_bytes(64);
 const TRI: Ty = Ty::Enum(&["true", "false", "any"]);
 const EMAIL_CONTENT: Field = body(
     "content",
@@ -360,6 +482,7 @@ const EMAIL_UPDATE: &[Field] = &[
     EMAIL_BODY[3],
     EMAIL_BODY[4],
     EMAIL_BODY[5],
+    MOVE_TO_ROOT,
 ];
 const COMPONENT_FIELDS: &[Field] = &[
     body("name", Ty::Str, "Name", "The component's name.").max_bytes(255),
@@ -385,6 +508,7 @@ const COMPONENT_UPDATE: &[Field] = &[
     COMPONENT_FIELDS[1],
     COMPONENT_FIELDS[2],
     COMPONENT_FIELDS[3],
+    MOVE_TO_ROOT,
 ];
 const FOLDER_NAME: Field = body(
     "name",
@@ -446,16 +570,16 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "collection.update", "Update a collection", "Renames a collection or replaces its rows (PUT /v1/collections/{collection_id}).").put("/collections/{collection_id}")
         .fields(&[COLLECTION, COLLECTION_NAME, COLLECTION_DATA, COLLECTION_URL]).rule(collection_rule).one("collection").example(r#"{"collection_id":1,"name":"products_2026"}"#),
     remove(AB, "collection.delete", "Delete a collection", "Deletes a collection (DELETE /v1/collections/{collection_id}).", "/collections/{collection_id}", &[COLLECTION]).example(r#"{"collection_id":1}"#),
-    op(AB, "collection.get_content", "Get a collection's rows", "The collection's data (GET /v1/collections/{collection_id}/content).").get("/collections/{collection_id}/content").fields(&[COLLECTION]).output(ANSWER).example(r#"{"collection_id":1}"#),
+    op(AB, "collection.get_content", "Get a collection's rows", "The collection's data (GET /v1/collections/{collection_id}/content).").get("/collections/{collection_id}/content").fields(&[COLLECTION]).wrapped("content").example(r#"{"collection_id":1}"#),
     op(AB, "collection.update_content", "Replace a collection's rows", "Replaces the collection's data with the JSON you give (PUT /v1/collections/{collection_id}/content).").put("/collections/{collection_id}/content")
-        .fields(&[COLLECTION, Field::new("content", Ty::Obj, Place::BodyRoot, "Content", "The new data as a JSON object, sent as the body.").required()]).one("collection")
-        .example(r#"{"collection_id":1,"content":{"rows":[{"sku":"A1","price":12}]}}"#),
+        .fields(&[COLLECTION, Field::new("content", Ty::Any, Place::BodyRoot, "Content", "The new data, sent as the body: an array of rows (objects) or one JSON object; at most 10 MB, 10 KB a row.").required()]).rule(content_rule).one("collection")
+        .example(r#"{"collection_id":1,"content":[{"sku":"A1","price":12},{"sku":"B2","price":30}]}"#),
     // Snippets
     op(AB, "snippet.list", "List snippets", "Every snippet of the workspace (GET /v1/snippets).").get("/snippets").list("snippets"),
     op(AB, "snippet.lookup", "Snippets (dropdown)", "Snippets as dropdown options: the name shown and chosen.").get("/snippets").lookup("snippets", "name", "name"),
     op(AB, "snippet.create", "Create a snippet", "Creates a snippet; fails when the name exists (POST /v1/snippets).").post("/snippets")
         .fields(&[body("name", Ty::Str, "Name", "The snippet's name ({% snippet <name> %}).").required().max_bytes(150), body("value", Ty::Str, "Value", "The snippet's content (liquid allowed; not other snippets).").required().max_bytes(16_000)])
-        .one("snippet").example(r#"{"name":"footer","value":"<p>Acme Inc.</p>"}"#),
+        .one("snippet").example(r#"{"name":"signature","value":"<p>Acme Inc.</p>"}"#),
     op(AB, "snippet.upsert", "Create or update a snippet", "Creates the snippet or replaces the value of the one with that name (PUT /v1/snippets).").put("/snippets")
         .fields(&[body("name", Ty::Str, "Name", "The snippet's name.").required().max_bytes(150), body("value", Ty::Str, "Value", "The snippet's content.").required().max_bytes(16_000)])
         .one("snippet").example(r#"{"name":"footer","value":"<p>Acme Inc., 1 Main St</p>"}"#),
@@ -498,21 +622,21 @@ pub const OPERATIONS: &[Operation] = &[
         .example(r#"{"file_name":"logo.png","content":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==","name":"Logo"}"#),
     read(APP, "asset.get", "Get an asset", "One asset: name, folder, URL, size (GET /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET], "asset").example(r#"{"asset_id":2}"#),
     op(APP, "asset.update", "Rename or move an asset", "Changes an asset's name or folder; the file itself cannot change (PUT /v1/assets/files/{asset_id}).").put("/assets/files/{asset_id}")
-        .fields(&[ASSET, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"asset_id":2,"name":"Logo 2026"}"#),
+        .fields(&[ASSET, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT, MOVE_TO_ROOT]).rule(changes_rule).example(r#"{"asset_id":2,"name":"Logo 2026"}"#),
     remove(APP, "asset.delete", "Delete an asset", "Deletes an asset no message uses (DELETE /v1/assets/files/{asset_id}).", "/assets/files/{asset_id}", &[ASSET]).example(r#"{"asset_id":2}"#),
     op(APP, "asset_folder.list", "List asset folders", "Folders of the asset library, a page at a time (GET /v1/assets/folders).").get("/assets/folders").fields(FOLDER_FILTERS).paged_number("folders"),
     op(APP, "asset_folder.create", "Create an asset folder", "Creates a folder in the asset library (POST /v1/assets/folders).").post("/assets/folders")
         .fields(&[body("name", Ty::Str, "Name", "The folder's name (unique among its siblings).").required().max_bytes(255), ASSET_PARENT]).one("folder").example(r#"{"name":"Logos"}"#),
     read(APP, "asset_folder.get", "Get an asset folder", "One asset folder (GET /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER], "folder").example(r#"{"folder_id":1}"#),
     op(APP, "asset_folder.update", "Rename or move an asset folder", "Changes a folder's name or parent (PUT /v1/assets/folders/{folder_id}).").put("/assets/folders/{folder_id}")
-        .fields(&[ASSET_FOLDER, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT]).rule(changes_rule).example(r#"{"folder_id":1,"name":"Brand"}"#),
+        .fields(&[ASSET_FOLDER, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT, MOVE_TO_ROOT]).rule(changes_rule).example(r#"{"folder_id":1,"name":"Brand"}"#),
     remove(APP, "asset_folder.delete", "Delete an asset folder", "Deletes an empty asset folder (DELETE /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER]).example(r#"{"folder_id":1}"#),
     // Design Studio (App host only)
     op(APP, "design_folder.list", "List Design Studio folders", "Design Studio folders, a page at a time (GET /v1/design_studio/folders).").get("/design_studio/folders").fields(DS_LIST).paged_number("folders"),
     op(APP, "design_folder.create", "Create a Design Studio folder", "Creates a folder, at the root or in another (POST /v1/design_studio/folders).").post("/design_studio/folders")
         .fields(&[FOLDER_NAME.required(), DS_PARENT]).one("folder").example(r#"{"name":"Product announcements"}"#),
     read(APP, "design_folder.get", "Get a Design Studio folder", "One folder (GET /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER], "folder").example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001"}"#),
-    change("design_folder.update", "Rename or move a Design Studio folder", "Changes a folder's name or parent (PUT /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER, FOLDER_NAME, DS_PARENT])
+    change("design_folder.update", "Rename or move a Design Studio folder", "Changes a folder's name or parent (PUT /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER, FOLDER_NAME, DS_PARENT, MOVE_TO_ROOT])
         .example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001","name":"Announcements"}"#),
     remove(APP, "design_folder.delete", "Delete a Design Studio folder", "Deletes a folder with its subfolders and files (DELETE /v1/design_studio/folders/{folder_id}).", "/design_studio/folders/{folder_id}", &[DS_FOLDER])
         .example(r#"{"folder_id":"00000000-0000-4000-8000-000000000001"}"#),

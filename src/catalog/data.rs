@@ -7,6 +7,7 @@ use super::{op, Operation, APP, BETA};
 use crate::filter;
 use crate::identity::Wire;
 use crate::schema::{Field, Place, Ty};
+use serde_json::{Map, Value};
 
 const AB: u8 = APP | BETA;
 
@@ -140,7 +141,26 @@ const DELIVERY_EXPORT: &[Field] = &[
         "Deliveries created at or before this time.",
     ),
     ATTRIBUTE_NAMES,
-    f::MESSAGE_METRIC.at(Place::Body("metric")),
+    body(
+        "metric",
+        Ty::Enum(&[
+            "created",
+            "attempted",
+            "sent",
+            "delivered",
+            "opened",
+            "clicked",
+            "converted",
+            "bounced",
+            "spammed",
+            "unsubscribed",
+            "dropped",
+            "failed",
+            "undeliverable",
+        ]),
+        "Metric",
+        "Only deliveries that reached this metric.",
+    ),
     body(
         "drafts",
         Ty::Bool,
@@ -200,6 +220,38 @@ const IMPORT: &[Field] = &[
     )
     .at(Place::Body("import/description")),
 ];
+/// The import rule: what each import type needs (routes of `POST /v1/imports`).
+fn import_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(String, String)> {
+    let text = |k: &str| input.get(k).and_then(Value::as_str);
+    let mut problems = Vec::new();
+    let kind = text("type").unwrap_or_default();
+    match (kind, text("identifier")) {
+        ("object", Some(_)) => problems.push(("/identifier".into(), "object imports name objects by object_type_id and their object_id column; leave identifier out".into())),
+        ("object", None) => {}
+        (_, None) => problems.push(("/identifier".into(), format!("a {kind} import needs identifier: the column that names the person (id or email{})", if kind == "relationship" { ", or cio_id" } else { "" }))),
+        ("relationship", Some(_)) | (_, Some("id" | "email")) => {}
+        (_, Some(other)) => problems.push(("/identifier".into(), format!("a {kind} import names people by id or email, not {other} (cio_id is for relationship imports)"))),
+    }
+    if kind == "object" && !input.contains_key("object_type_id") {
+        problems.push((
+            "/object_type_id".into(),
+            "an object import needs object_type_id".into(),
+        ));
+    }
+    if kind != "object" && input.contains_key("object_type_id") {
+        problems.push((
+            "/object_type_id".into(),
+            "object_type_id is for object imports only".into(),
+        ));
+    }
+    if kind == "event" && text("data_to_process") == Some("only_new") {
+        problems.push((
+            "/data_to_process".into(),
+            "event imports take all or only_existing".into(),
+        ));
+    }
+    problems
+}
 const DEFINITION_NAME: Field = Field::key("name", Ty::Str, "Name", "The name.")
     .required()
     .max_bytes(150);
@@ -243,7 +295,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "customer.messages", "List a person's deliveries", "Messages sent to a person, newest first (GET /v1/customers/{id}/messages); without times, the last 6 months.").get("/customers/{id}/messages")
         .fields(PEOPLE).common(&[f::START_TS, f::END_TS]).paged("messages").example(r#"{"id":"42","limit":50}"#),
     op(AB, "customer.activities", "List a person's activities", "What a person did and was sent — events, page views, attribute changes, deliveries (GET /v1/customers/{id}/activities).").get("/customers/{id}/activities")
-        .fields(PEOPLE).common(&[ACTIVITY_TYPE, ACTIVITY_NAME]).paged("activities").example(r#"{"id":"42","type":"event","name":"purchase"}"#),
+        .fields(PEOPLE).common(&[ACTIVITY_TYPE, ACTIVITY_NAME]).paged("activities").page_inputs(f::PAGE_100).example(r#"{"id":"42","type":"event","name":"purchase"}"#),
     op(AB, "customer.relationships", "List a person's relationships", "The objects a person is related to (GET /v1/customers/{id}/relationships).").get("/customers/{id}/relationships")
         .fields(PEOPLE).paged("cio_relationships").example(r#"{"id":"42"}"#),
     op(AB, "customer.subscription_preferences", "Get a person's subscription preferences", "The person's subscription topics and whether they are subscribed to each (GET /v1/customers/{id}/subscription_preferences).").get("/customers/{id}/subscription_preferences")
@@ -253,7 +305,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "customer.update_optouts", "Update a person's SMS opt-outs", "Opts a person out of (or back in to) messages from senders, per channel (PUT /v1/customers/{id}/optouts); applied shortly after.").put("/customers/{id}/optouts")
         .fields(&[PERSON, f::ID_TYPE_V2, OPTOUTS]).example(r#"{"id":"42","optouts":[{"from":"+14155550100","optout":true,"channel":"sms"}]}"#),
     op(AB, "customer.subscription_token", "Get a subscription center link", "A 24-hour token and link to the person's subscription center (GET /v1/subscription_center/{id}/token).").get("/subscription_center/{id}/token")
-        .fields(&[f::PERSON_TRACK.at(Place::Path)])
+        .fields(&[Field::new("id", Ty::Str, Place::Path, "Person", "The person's id or email address, as Customer.io knows them.").required().max_bytes(150)])
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Subscription center link","type":"object","required":["token","url"],"properties":{"token":{"type":"string"},"url":{"type":"string"}}}"#).example(r#"{"id":"42"}"#),
     op(AB, "optout.list", "List SMS opt-outs", "Everyone who opted out of SMS or WhatsApp senders, a page at a time (GET /v1/optouts).").get("/optouts")
         .fields(&[q("from", Ty::Str, "Sender", "Only opt-outs of this sender (E.164 number, sender id or messaging-service SID).").max_bytes(100)]).paged("optouts").example(r#"{"limit":100}"#),
@@ -262,7 +314,7 @@ pub const OPERATIONS: &[Operation] = &[
     // Objects
     op(AB, "object.search", "Search objects", "Objects of one type matching a filter, a page at a time (POST /v1/objects): their identifiers.").post("/objects")
         .fields(&[f::OBJECT_TYPE_ID.at(Place::Body("object_type_id")).lookup("object_type.lookup"), body("filter", Ty::Obj, "Filter", "and / or / not of {\"object_attribute\":{\"field\":\"plan\",\"operator\":\"eq\",\"value\":\"pro\",\"type_id\":\"1\"}}. Sent exactly as given.").required()])
-        .rule(filter::filter_rule).reads().paged("identifiers")
+        .rule(filter::object_filter_rule).reads().paged("identifiers")
         .example(r#"{"object_type_id":"1","filter":{"object_attribute":{"field":"plan","operator":"eq","value":"enterprise","type_id":"1"}}}"#),
     op(AB, "object.list_types", "List object types", "The workspace's object types (GET /v1/object_types).").get("/object_types").list("types"),
     op(AB, "object_type.lookup", "Object types (dropdown)", "Object types as dropdown options: the name shown, the id chosen.").get("/object_types").lookup("types", "name", "id"),
@@ -285,13 +337,13 @@ pub const OPERATIONS: &[Operation] = &[
         .fields(&[MESSAGE_TYPE, f::MESSAGE_METRIC, f::DRAFTS, q("campaign_id", Ty::Int, "Campaign", "Only this campaign's deliveries.").lookup("campaign.lookup"), q("newsletter_id", Ty::Int, "Newsletter", "Only this newsletter's deliveries.").lookup("newsletter.lookup"), q("action_id", Ty::Int, "Action", "Only this action's deliveries."), f::START_TS, f::END_TS, TRACKED])
         .paged("messages").example(r#"{"type":"email","metric":"opened","limit":100}"#),
     op(AB, "message.get", "Get a delivery", "One delivery and its metrics (GET /v1/messages/{message_id}).").get("/messages/{message_id}")
-        .fields(&[Field::new("message_id", Ty::Str, Place::Path, "Delivery", "The delivery's id (a message's id or CIO-Delivery-ID).").required().max_bytes(500), TRACKED]).one("message").example(r#"{"message_id":"dgOq6QWq6QUBAAF4_CGoeVX7mFkDbRFu7ek="}"#),
+        .fields(&[Field::new("message_id", Ty::Str, Place::Path, "Delivery", "The delivery's id (a message's id or CIO-Delivery-ID).").required().max_bytes(500), TRACKED]).one("message").example(r#"{"message_id":"oAAAAAEAAAAAXpo="}"#),
     op(AB, "message.archived", "Get an archived message", "The message as it was sent: subject, body, recipients (GET /v1/messages/{message_id}/archived_message).").get("/messages/{message_id}/archived_message")
-        .fields(&[Field::new("message_id", Ty::Str, Place::Path, "Delivery", "The delivery's id.").required().max_bytes(500)]).output(ANSWER).example(r#"{"message_id":"dgOq6QWq6QUBAAF4_CGoeVX7mFkDbRFu7ek="}"#),
+        .fields(&[Field::new("message_id", Ty::Str, Place::Path, "Delivery", "The delivery's id.").required().max_bytes(500)]).output(ANSWER).example(r#"{"message_id":"oAAAAAEAAAAAXpo="}"#),
     op(AB, "activity.list", "List activities", "Activities across the workspace, newest first, filtered by type, name, person or deleted people (GET /v1/activities).").get("/activities")
         .fields(&[ACTIVITY_TYPE, ACTIVITY_NAME, q("deleted", Ty::Bool, "Deleted people", "Activities of deleted people instead."),
             Field::new("customer_id", Ty::Str, Place::Ident(Wire::PrefixedQuery("customer_id"), "id_type"), "Person", "Only this person's activities: their id, email or cio_id.").max_bytes(150), f::ID_TYPE_V2])
-        .paged("activities").example(r#"{"type":"event","customer_id":"42","limit":50}"#),
+        .paged("activities").page_inputs(f::PAGE_100).example(r#"{"type":"event","customer_id":"42","limit":50}"#),
     // Exports
     op(AB, "export.create_customers", "Export people", "Starts an export of the people matching a filter (POST /v1/exports/customers); read it with export.get and export.download, or use export.customers_and_wait.").post("/exports/customers")
         .fields(CUSTOMER_EXPORT).rule(filter::filters_rule).one("export").example(r#"{"filters":{"segment":{"id":7}},"attributes":["email","plan"]}"#),
@@ -306,7 +358,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "export.download", "Get an export's download link", "A signed link to a finished export's file, valid for 15 minutes (GET /v1/exports/{export_id}/download).").get("/exports/{export_id}/download").fields(&[EXPORT_ID]).output(URL_OUT).example(r#"{"export_id":1}"#),
     // Imports and the data index
     op(AB, "import.create", "Import a CSV", "Imports people, events, objects or relationships from a CSV at a URL (POST /v1/imports); check it with import.get.").post("/imports")
-        .fields(IMPORT).one("import").example(r#"{"name":"November signups","data_file_url":"https://example.com/people.csv","type":"people","identifier":"email"}"#),
+        .fields(IMPORT).rule(import_rule).one("import").example(r#"{"name":"November signups","data_file_url":"https://example.com/people.csv","type":"people","identifier":"email"}"#),
     op(AB, "import.get", "Get an import", "An import's state and counts, with error and warning download links when there are any (GET /v1/imports/{import_id}).").get("/imports/{import_id}")
         .fields(&[Field::new("import_id", Ty::Int, Place::Path, "Import", "The import's id.").required().range(1, i64::MAX)]).one("import").example(r#"{"import_id":1}"#),
     op(APP, "data_index.define_attributes", "Describe attributes", "Adds descriptions (and privacy levels) to up to 100 attribute definitions of the data index (POST /v1/data_index/attributes).").post("/data_index/attributes")

@@ -215,6 +215,20 @@ pub const PAGE: &[Field] = &[
     .default("20")
     .range(1, 1000),
 ];
+/// Inputs of cursor-paged lists of at most 100 records a page (activities).
+pub const PAGE_100: &[Field] = &[
+    Field::new(
+        "limit",
+        Ty::Int,
+        Place::Control,
+        "Page size",
+        "Records per page, at most 100 (the API's default when left out).",
+    )
+    .range(1, 100),
+    PAGE[1],
+    PAGE[2],
+    PAGE[3],
+];
 /// Inputs of offset-paged lists (added by the paginator).
 pub const PAGE_OFFSET: &[Field] = &[
     PAGE[0],

@@ -126,6 +126,9 @@ pub enum Output {
     Lookup(&'static str, &'static str, &'static str),
     /// The answer as it is, described by this JSON Schema text.
     Schema(&'static str),
+    /// The answer placed under this key, for answers that are not objects (a collection's rows
+    /// are an array): a step's output is always an object.
+    Wrapped(&'static str),
 }
 
 /// A cross-field rule run after validation (shapes JSON Schema cannot say), which may also fill
@@ -172,6 +175,8 @@ pub struct Operation {
     pub set: &'static [(&'static str, &'static str)],
     /// Paging.
     pub paginator: Paginator,
+    /// The paginator's inputs when the API's page size differs from the usual 1..1000.
+    pub page_inputs: Option<&'static [Field]>,
     /// Splitting.
     pub split: Split,
     /// Retry safety.
@@ -222,6 +227,7 @@ pub const fn op(
         common: &[],
         set: &[],
         paginator: Paginator::None,
+        page_inputs: None,
         split: Split::None,
         replay: Replay::FromMethod,
         statuses: &[],
@@ -322,6 +328,11 @@ impl Operation {
         self.paginator = Paginator::Page;
         self
     }
+    /// Paging inputs with the API's own page-size bounds (activities: at most 100).
+    pub const fn page_inputs(mut self, fields: &'static [Field]) -> Self {
+        self.page_inputs = Some(fields);
+        self
+    }
     /// A POST that only reads (a search): safe to repeat, and shown as read-only.
     pub const fn reads(mut self) -> Self {
         self.hints = hints(true, false, true);
@@ -348,6 +359,11 @@ impl Operation {
     /// The answer as it is, with this output schema.
     pub const fn output(mut self, schema: &'static str) -> Self {
         self.output = Output::Schema(schema);
+        self
+    }
+    /// The answer, whatever its JSON type, under `key`.
+    pub const fn wrapped(mut self, key: &'static str) -> Self {
+        self.output = Output::Wrapped(key);
         self
     }
     /// Sends the array `field` at most `max` items per request.
@@ -412,6 +428,10 @@ impl Bound {
     /// The field groups validation and the schema use: the entry's fields plus its paginator's.
     pub fn field_groups(&self) -> Vec<&'static [Field]> {
         let mut g = vec![self.op.fields, self.op.common];
+        if let Some(inputs) = self.op.page_inputs {
+            g.push(inputs);
+            return g;
+        }
         match self.op.paginator {
             Paginator::Cursor => g.push(fields::PAGE),
             Paginator::Offset | Paginator::LimitOffset => g.push(fields::PAGE_OFFSET),
@@ -458,7 +478,7 @@ impl Bound {
 const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","sent"],"properties":{"complete":{"type":"boolean","description":"every slice was accepted"},"requests":{"type":"integer","description":"requests sent (one per slice)"},"sent":{"type":"integer","description":"items accepted by Customer.io"},"total":{"type":"integer","description":"items in the input"},"failed":{"type":"object","description":"the slice that failed and why; later slices were not sent","properties":{"slice":{"type":"integer"},"from":{"type":"integer"},"count":{"type":"integer"},"error":{"type":"object"}}}}}"#;
 const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer"},"reason":{"type":"string"},"field":{"type":"string"},"message":{"type":"string"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
 const EMPTY_OUT: &str = r#"{"type":"object","description":"Customer.io answers an empty JSON object when it accepted the request."}"#;
-const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","null"],"description":"cursor of the next page (give it as start); null at the end"},"pages":{"type":"integer"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
+const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","integer","null"],"description":"where the next page starts: give it back as start (page for page-numbered lists); null at the end"},"pages":{"type":"integer"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
 const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string"},"value":{}}}},"truncated":{"type":"boolean","description":"more options exist beyond max_pages"}}}"#;
 
 /// The output schema generated from an entry's output part (and split).
@@ -485,6 +505,12 @@ pub fn output_schema(op: &Operation) -> Value {
             ("Records", s)
         }
         (_, Output::Lookup(..)) => ("Dropdown options", parse(LOOKUP_OUT)),
+        (_, Output::Wrapped(key)) => (
+            "Customer.io's answer",
+            parse(&format!(
+                r#"{{"type":"object","required":["{key}"],"properties":{{"{key}":{{"description":"Customer.io's answer as it is"}}}}}}"#
+            )),
+        ),
         (_, Output::Schema(s)) => return parse(s),
     };
     s["$schema"] = Value::from("https://json-schema.org/draft/2020-12/schema");

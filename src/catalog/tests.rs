@@ -794,3 +794,165 @@ fn an_asset_upload_is_checked_and_sent_as_a_multipart_form() {
         "the file's bytes, unchanged"
     );
 }
+
+#[test]
+fn after_an_export_is_created_no_error_invites_a_second_one() {
+    let c = FakeClock::default();
+    let t = FakeTransport::with(vec![
+        answer(200, r#"{"export":{"id":9,"status":"pending"}}"#),
+        answer(503, "{}"),
+        answer(503, "{}"),
+        answer(503, "{}"),
+        answer(503, "{}"),
+    ]);
+    let e = crate::testing::exec(
+        &t,
+        &c,
+        "app.export.customers_and_wait",
+        app_us(),
+        json!({"filters": {"segment": {"id": 7}}}),
+    )
+    .unwrap_err();
+    assert!(!e.retryable, "{e:?}");
+    assert!(e.message.contains("export 9 was started"), "{}", e.message);
+    assert_eq!(
+        t.sent
+            .borrow()
+            .iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn updates_move_to_the_root_only_when_asked_and_need_a_change() {
+    let c = FakeClock::default();
+    let t = FakeTransport::with(vec![answer(204, "")]);
+    crate::testing::exec(
+        &t,
+        &c,
+        "app.asset.update",
+        app_us(),
+        json!({"asset_id": 2, "move_to_root": true}),
+    )
+    .unwrap();
+    let body: Value = serde_json::from_slice(&t.sent.borrow()[0].body).unwrap();
+    assert_eq!(body, json!({"parent_folder_id": null}));
+    for (op, input, pointer) in [
+        ("app.asset.update", json!({"asset_id": 2}), ""),
+        (
+            "app.asset.update",
+            json!({"asset_id": 2, "move_to_root": false}),
+            "",
+        ),
+        (
+            "app.design_email.update",
+            json!({"email_id": "e", "move_to_root": true, "parent_folder_id": "f"}),
+            "/move_to_root",
+        ),
+        (
+            "app.asset_folder.update",
+            json!({"folder_id": 1, "parent_folder_id": null}),
+            "",
+        ),
+    ] {
+        let t = FakeTransport::with(vec![]);
+        let e = crate::testing::exec(&t, &c, op, app_us(), input.clone()).unwrap_err();
+        assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
+        assert!(t.sent.borrow().is_empty());
+    }
+}
+
+#[test]
+fn imports_are_checked_for_what_their_type_needs() {
+    let c = FakeClock::default();
+    let base = |extra: Value| {
+        let mut v = json!({"name": "n", "data_file_url": "https://example.com/a.csv"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    for (input, pointer) in [
+        (base(json!({"type": "people"})), "/identifier"),
+        (
+            base(json!({"type": "people", "identifier": "cio_id"})),
+            "/identifier",
+        ),
+        (
+            base(json!({"type": "object", "identifier": "id", "object_type_id": "1"})),
+            "/identifier",
+        ),
+        (base(json!({"type": "object"})), "/object_type_id"),
+        (
+            base(json!({"type": "event", "identifier": "id", "data_to_process": "only_new"})),
+            "/data_to_process",
+        ),
+    ] {
+        let t = FakeTransport::with(vec![]);
+        let e =
+            crate::testing::exec(&t, &c, "app.import.create", app_us(), input.clone()).unwrap_err();
+        assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
+    }
+    for input in [
+        base(json!({"type": "relationship", "identifier": "cio_id"})),
+        base(json!({"type": "object", "object_type_id": "1"})),
+    ] {
+        let t = FakeTransport::with(vec![answer(200, r#"{"import":{"id":1}}"#)]);
+        crate::testing::exec(&t, &c, "app.import.create", app_us(), input.clone())
+            .unwrap_or_else(|e| panic!("{input}: {e:?}"));
+    }
+}
+
+#[test]
+fn upload_files_come_in_the_forms_tools_write_and_the_boundary_never_hangs() {
+    use crate::run::upload::decode_file;
+    let bytes: Vec<u8> = (0..200u8).collect();
+    let std = crate::util::b64(&bytes);
+    let wrapped: String = std
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned() + "\r\n")
+        .collect();
+    let url_safe = std
+        .replace('+', "-")
+        .replace('/', "_")
+        .trim_end_matches('=')
+        .to_string();
+    for text in [
+        std.clone(),
+        wrapped,
+        url_safe,
+        format!("data:image/png;base64,{std}"),
+    ] {
+        assert_eq!(decode_file(&text).as_deref(), Some(&bytes[..]), "{text}");
+    }
+    assert!(decode_file("data:image/png,plain").is_none());
+    // The fake clock gives the same boundaries every time: a file holding all of them is an
+    // error, not an endless search.
+    let c = FakeClock::default();
+    let t = FakeTransport::with(vec![]);
+    let boundaries: String = (0..8)
+        .map(|n| format!("cio-connector-01HF7YAT000440Y5GX4GNK4EA0-{n} "))
+        .collect();
+    let e = crate::testing::exec(
+        &t,
+        &c,
+        "app.asset.upload",
+        app_us(),
+        json!({"file_name": "a.pdf", "content": crate::util::b64(boundaries.as_bytes())}),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, crate::error::ErrorKind::Internal, "{e:?}");
+    assert!(t.sent.borrow().is_empty());
+}
+
+#[test]
+fn activities_pages_are_at_most_100() {
+    let c = FakeClock::default();
+    let t = FakeTransport::with(vec![]);
+    let e = crate::testing::exec(&t, &c, "app.activity.list", app_us(), json!({"limit": 500}))
+        .unwrap_err();
+    assert_eq!(e.pointers, vec!["/limit".to_string()]);
+}

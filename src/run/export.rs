@@ -74,6 +74,14 @@ pub fn create_and_wait(
             "Customer.io accepted the export but its answer has no export id; look for it with export.list",
         )
     })?;
+    // From here on the export exists: no error may invite running the step again (that would
+    // start a second export), and each names the export to read instead.
+    let named = |mut e: ConnectorError, export: &Value| {
+        e.retryable = false;
+        e.message = format!("{} — export {id} was started; read it with export.get and export.download (export_id {id}) instead of starting another", e.message);
+        e.body.get_or_insert_with(|| export.to_string());
+        e
+    };
     let started = call.clock().monotonic_ms();
     let (mut wait, mut polls) = (FIRST_WAIT_MS, 0u32);
     loop {
@@ -105,12 +113,13 @@ pub fn create_and_wait(
         call.pace(wait);
         wait = (wait * 3 / 2).min(MAX_WAIT_MS);
         polls += 1;
-        export = step(call, b, "export.get", &id)?
+        export = step(call, b, "export.get", &id)
+            .map_err(|e| named(e, &export))?
             .get("export")
             .cloned()
             .unwrap_or(Value::Null);
     }
-    let link = step(call, b, "export.download", &id)?;
+    let link = step(call, b, "export.download", &id).map_err(|e| named(e, &export))?;
     let url = link.get("url").cloned().unwrap_or(Value::Null);
     if !url.is_string() {
         return Err(ConnectorError::new(

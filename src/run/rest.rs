@@ -119,12 +119,18 @@ pub fn plan(
     }
     // Attributes go in last; a key also given as its own field (email, created_at) is refused
     // when the two differ rather than one silently dropped.
+    let mut whole = None;
     for f in op
         .fields
         .iter()
         .chain(op.common)
         .filter(|f| f.place == Place::BodyRoot)
     {
+        // An array given for the body root is the whole body (a collection's rows).
+        if let Some(Value::Array(items)) = input.get(f.name) {
+            whole = Some(Value::Array(items.clone()));
+            continue;
+        }
         if let Some(Value::Object(o)) = input.get(f.name) {
             for (k, v) in o {
                 match body.get(k) {
@@ -149,7 +155,7 @@ pub fn plan(
         set_pointer(&mut body, at, v);
         has_body = true;
     }
-    let body = has_body.then_some(Value::Object(body));
+    let body = whole.or_else(|| has_body.then_some(Value::Object(body)));
     if let (Some(max), Some(b)) = (op.max_body, &body) {
         let len = b.to_string().len();
         if len > max {
@@ -277,7 +283,18 @@ pub fn run(
         _ => {
             let p = plan(b.op, &input, &|| call.ulid())?;
             let (status, out) = exchange(call, b, &p)?;
-            (out, status)
+            match b.op.output {
+                Output::Wrapped(key) => (json!({ key: out }), status),
+                // Customer.io answers `{"exports": null}` for none; the output promises an array.
+                Output::List(key) => {
+                    let mut out = out;
+                    if let Some(slot) = out.get_mut(key).filter(|v| v.is_null()) {
+                        *slot = Value::Array(Vec::new());
+                    }
+                    (out, status)
+                }
+                _ => (out, status),
+            }
         }
     };
     Ok(ExecuteResponse {
@@ -403,6 +420,13 @@ fn paged(
         ));
     }
     let truncated = return_all && next.is_some();
+    // A page number or offset goes out as a number, so it can be given back as `page` / `start`.
+    let next = match style {
+        Paginator::Page | Paginator::Offset | Paginator::LimitOffset => {
+            next.and_then(|n| n.parse::<u64>().ok()).map(Value::from)
+        }
+        _ => next.map(Value::from),
+    };
     Ok((
         json!({ key: records, "next": next, "pages": pages, "truncated": truncated }),
         status,

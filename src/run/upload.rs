@@ -43,7 +43,7 @@ pub fn upload_rule(
         ));
     }
     let content = input.get("content").and_then(Value::as_str).unwrap_or("");
-    match util::b64_decode(content) {
+    match decode_file(content) {
         Some(bytes) if bytes.is_empty() => {
             problems.push(("/content".into(), "the file is empty".into()))
         }
@@ -57,28 +57,45 @@ pub fn upload_rule(
         Some(_) => {}
         None => problems.push((
             "/content".into(),
-            "give the file's bytes as standard base64".into(),
+            "give the file's bytes as base64 (standard or URL-safe, or a data: URL)".into(),
         )),
     }
     problems
 }
 
-/// A boundary that cannot occur in the parts: derived from random bytes and checked.
-fn boundary(call: &Call<'_>, parts: &[&[u8]]) -> String {
-    loop {
-        let b = format!("cio-connector-{}", call.ulid());
-        if !parts
-            .iter()
-            .any(|p| p.windows(b.len()).any(|w| w == b.as_bytes()))
-        {
-            return b;
-        }
-    }
+/// The file's bytes from base64 as workflow tools write it: standard or URL-safe, padded or
+/// not, wrapped in lines, or as a `data:<type>;base64,` URL.
+pub fn decode_file(text: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    let text = match text.strip_prefix("data:") {
+        Some(rest) => rest.split_once(";base64,")?.1,
+        None => text,
+    };
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(&compact).ok())
 }
 
-/// Quotes a form field's file name (RFC 7578: `"` and line breaks escaped as percent codes).
+/// A boundary that occurs in none of the parts: random, checked, a few tries at most.
+fn boundary(call: &Call<'_>, parts: &[&[u8]]) -> Result<String, ConnectorError> {
+    (0..8)
+        .map(|n| format!("cio-connector-{}-{n}", call.ulid()))
+        .find(|b| {
+            !parts
+                .iter()
+                .any(|p| p.windows(b.len()).any(|w| w == b.as_bytes()))
+        })
+        .ok_or_else(|| {
+            ConnectorError::internal("could not pick a multipart boundary absent from the file")
+        })
+}
+
+/// Quotes a form field's file name (RFC 7578: `"`, `\` and line breaks as percent codes).
 fn quoted(name: &str) -> String {
-    name.replace('"', "%22")
+    name.replace('\\', "%5C")
+        .replace('"', "%22")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -98,7 +115,7 @@ pub fn upload(
     let bytes = input
         .get("content")
         .and_then(Value::as_str)
-        .and_then(util::b64_decode)
+        .and_then(decode_file)
         .ok_or_else(|| ConnectorError::invalid_input("/content", "not base64"))?;
     let mut fields: Vec<(&str, String)> = Vec::new();
     if let Some(name) = input.get("name").and_then(Value::as_str) {
@@ -110,7 +127,7 @@ pub fn upload(
     let mut texts: Vec<&[u8]> = fields.iter().map(|(_, v)| v.as_bytes()).collect();
     texts.push(&bytes);
     texts.push(file_name.as_bytes());
-    let boundary = boundary(call, &texts);
+    let boundary = boundary(call, &texts)?;
     let mut body = Vec::with_capacity(bytes.len() + 512);
     for (name, value) in &fields {
         body.extend_from_slice(
