@@ -51,9 +51,9 @@ fn changes_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(
         }
         input.insert("parent_folder_id".into(), Value::Null);
     }
-    let changes = input.iter().any(|(k, v)| {
-        !IDS.contains(&k.as_str()) && !(k == "move_to_root" && v == &Value::Bool(false))
-    });
+    let idle =
+        |k: &str, v: &Value| IDS.contains(&k) || (k == "move_to_root" && v == &Value::Bool(false));
+    let changes = input.iter().any(|(k, v)| !idle(k, v));
     if changes {
         Vec::new()
     } else {
