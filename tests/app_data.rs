@@ -328,3 +328,45 @@ fn export_and_wait_returns_a_download_link_in_both_regions() {
     assert!(!e.retryable);
     assert!(e.message.contains("export.get"), "{}", e.message);
 }
+
+#[test]
+fn page_numbered_lists_page_to_the_end_and_next_feeds_back_as_page() {
+    let emu = emulator();
+    let host = host(&emu);
+    let cfg = app(ConnectorKind::App, Region::Eu);
+    for i in 0..4 {
+        run(
+            &host,
+            "app.design_folder.create",
+            cfg.clone(),
+            json!({"name": format!("Folder {i}")}),
+        );
+    }
+    let all = run(
+        &host,
+        "app.design_folder.list",
+        cfg.clone(),
+        json!({"limit": 2, "return_all": true}),
+    );
+    let n = all["folders"].as_array().unwrap().len();
+    assert!(n >= 5, "the seeded folder and four new ones: {all}");
+    assert!(all["pages"].as_u64().unwrap() >= 3, "{all}");
+    assert_eq!(all["next"], Value::Null);
+    // One page at a time, as a workflow loop does it.
+    let mut page = Value::Null;
+    let mut seen = 0;
+    for _ in 0..10 {
+        let mut input = json!({"limit": 2});
+        if !page.is_null() {
+            input["page"] = page.clone();
+        }
+        let out = run(&host, "app.design_folder.list", cfg.clone(), input);
+        seen += out["folders"].as_array().unwrap().len();
+        page = out["next"].clone();
+        if page.is_null() {
+            break;
+        }
+        assert!(page.is_u64(), "{out}");
+    }
+    assert_eq!(seen, n);
+}
