@@ -41,7 +41,22 @@ const fn link_metrics(
         .common(&[f::PERIOD, f::STEPS, f::UNIQUE])
         .list("links")
 }
-/// Read one object under `key`.
+/// Read one object under `key`, on the APIs `apis`.
+pub(super) const fn read(
+    apis: u8,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+    ids: &'static [Field],
+    key: &'static str,
+) -> Operation {
+    op(apis, name, title, description)
+        .get(path)
+        .fields(ids)
+        .one(key)
+}
+/// Read one object under `key`, on App and Beta.
 const fn get(
     name: &'static str,
     title: &'static str,
@@ -50,10 +65,7 @@ const fn get(
     ids: &'static [Field],
     key: &'static str,
 ) -> Operation {
-    op(AB, name, title, description)
-        .get(path)
-        .fields(ids)
-        .one(key)
+    read(AB, name, title, description, path, ids, key)
 }
 /// Change an object with a body of changes (PUT).
 const fn update(

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use super::app::read;
 use super::{op, Operation, APP, BETA};
 use crate::schema::{Field, Place, Ty};
 
@@ -518,21 +519,6 @@ const FOLDER_NAME: Field = body(
 )
 .max_bytes(170);
 
-/// Read one record of a Design Studio or asset family under `key`.
-const fn read(
-    apis: u8,
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    path: &'static str,
-    ids: &'static [Field],
-    key: &'static str,
-) -> Operation {
-    op(apis, name, title, description)
-        .get(path)
-        .fields(ids)
-        .one(key)
-}
 /// A partial update (PUT, 204 on success).
 const fn change(
     name: &'static str,

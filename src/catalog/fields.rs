@@ -367,23 +367,34 @@ pub const UNIQUE: Field = Field::new(
 /// Metrics fields of most metrics routes.
 pub const METRICS: &[Field] = &[PERIOD, STEPS, METRIC_TYPE];
 
+/// What can happen to a delivery, in order; `created` is only a delivery export's filter.
+const METRIC_NAMES: &[&str] = &[
+    "created",
+    "attempted",
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "converted",
+    "bounced",
+    "spammed",
+    "unsubscribed",
+    "dropped",
+    "failed",
+    "undeliverable",
+];
+/// Delivery exports: filter by metric (`created` included).
+pub const EXPORT_METRIC: Field = Field::new(
+    "metric",
+    Ty::Enum(METRIC_NAMES),
+    Place::Body("metric"),
+    "Metric",
+    "Only deliveries that reached this metric.",
+);
 /// Deliveries: filter by metric.
 pub const MESSAGE_METRIC: Field = Field::new(
     "metric",
-    Ty::Enum(&[
-        "attempted",
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "converted",
-        "bounced",
-        "spammed",
-        "unsubscribed",
-        "dropped",
-        "failed",
-        "undeliverable",
-    ]),
+    Ty::Enum(METRIC_NAMES.split_at(1).1),
     Place::Query("metric"),
     "Metric",
     "Only deliveries that reached this metric.",
