@@ -167,7 +167,23 @@ pub struct EmulatorConfig {
     pub app_wrong_region: WrongRegionMode,
     /// Requests per second allowed per App key before 429; `None` leaves App calls unlimited.
     pub app_rate_limit: Option<u32>,
+    /// Also listen on one port per Customer.io host (the six of [`HOSTS`], in that order from
+    /// this port; 0 lets the OS pick each), each serving as that host whatever `Host` says — for
+    /// hosts that cannot set `Host` (a JS runtime sets it from the URL), which then route by
+    /// address alone.
+    pub per_host_ports: Option<u16>,
 }
+
+/// The six Customer.io API hosts, in the order [`EmulatorConfig::per_host_ports`] gives them
+/// ports.
+pub const HOSTS: [&str; 6] = [
+    "track.customer.io",
+    "track-eu.customer.io",
+    "api.customer.io",
+    "api-eu.customer.io",
+    "beta-api.customer.io",
+    "beta-api-eu.customer.io",
+];
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
@@ -176,6 +192,7 @@ impl Default for EmulatorConfig {
             port: 0,
             app_wrong_region: WrongRegionMode::Redirect301,
             app_rate_limit: None,
+            per_host_ports: None,
         }
     }
 }
@@ -184,6 +201,7 @@ impl Default for EmulatorConfig {
 /// use it; dropping it stops the server.
 pub struct Emulator {
     addr: SocketAddr,
+    hosts: Vec<(&'static str, SocketAddr)>,
     shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -196,16 +214,33 @@ impl Emulator {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
+        let mut listeners = vec![(listener, None)];
+        let mut hosts = Vec::new();
+        if let Some(base) = config.per_host_ports {
+            for (i, host) in HOSTS.into_iter().enumerate() {
+                let port = if base == 0 {
+                    0
+                } else {
+                    base.checked_add(i as u16)
+                        .ok_or_else(|| io::Error::other("per-host ports run past 65535"))?
+                };
+                let l = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+                l.set_nonblocking(true)?;
+                hosts.push((host, l.local_addr()?));
+                listeners.push((l, Some(host)));
+            }
+        }
         let shared = Arc::new(Shared::new(config));
         let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread_shared = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name(format!("cio-emulator-{}", addr.port()))
-            .spawn(move || server::run(listener, thread_shared, shutdown_rx, ready_tx))?;
+            .spawn(move || server::run(listeners, thread_shared, shutdown_rx, ready_tx))?;
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Emulator {
                 addr,
+                hosts,
                 shared,
                 shutdown: Some(shutdown_tx),
                 thread: Some(thread),
@@ -231,6 +266,15 @@ impl Emulator {
     /// Base URL to point a client's transport at; the API host goes in `Host`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// With [`EmulatorConfig::per_host_ports`]: each Customer.io host and the base URL that
+    /// serves as it (empty otherwise).
+    pub fn host_urls(&self) -> Vec<(&'static str, String)> {
+        self.hosts
+            .iter()
+            .map(|(h, a)| (*h, format!("http://{a}")))
+            .collect()
     }
 
     /// Every request received, in order, including faulted ones (the `/__emulator__/` controls are

@@ -39,6 +39,11 @@ struct Args {
     /// `{"spec": SPEC}`.
     #[arg(long = "fault", value_name = "SPEC", value_parser = Fault::parse)]
     faults: Vec<Fault>,
+
+    /// Also serve each Customer.io host on its own port, from BASE up (0 = free ports), for
+    /// hosts that cannot set `Host`; the map is printed as one JSON line after the address.
+    #[arg(long, value_name = "BASE")]
+    per_host_ports: Option<u16>,
 }
 
 fn main() -> ExitCode {
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
             WrongRegionMode::Redirect301
         },
         app_rate_limit: args.app_rate_limit,
+        per_host_ports: args.per_host_ports,
     };
     let emulator = match Emulator::start(config) {
         Ok(emulator) => emulator,
@@ -80,6 +86,18 @@ fn main() -> ExitCode {
     // Written and flushed explicitly: a parent process reading a pipe waits for this line.
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "cio-emulator listening on {}", emulator.url());
+    if args.per_host_ports.is_some() {
+        let hosts: serde_json::Map<String, serde_json::Value> = emulator
+            .host_urls()
+            .into_iter()
+            .map(|(h, u)| (h.to_string(), serde_json::Value::String(u)))
+            .collect();
+        let _ = writeln!(
+            stdout,
+            "{}",
+            serde_json::json!({ "hosts": hosts, "control": emulator.url() })
+        );
+    }
     let _ = stdout.flush();
     drop(stdout);
 

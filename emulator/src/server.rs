@@ -43,7 +43,7 @@ impl ConnControl {
 /// Body of the server thread. Reports start-up success or failure on `ready`, then serves until
 /// `shutdown` fires (or its sender is dropped).
 pub(crate) fn run(
-    listener: std::net::TcpListener,
+    listeners: Vec<(std::net::TcpListener, Option<&'static str>)>,
     shared: Arc<Shared>,
     shutdown: oneshot::Receiver<()>,
     ready: mpsc::Sender<io::Result<()>>,
@@ -59,15 +59,24 @@ pub(crate) fn run(
         }
     };
     runtime.block_on(async move {
-        let listener = match TcpListener::from_std(listener) {
-            Ok(listener) => listener,
-            Err(err) => {
-                let _ = ready.send(Err(err));
-                return;
+        let mut converted = Vec::new();
+        for (listener, host) in listeners {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => converted.push((listener, host)),
+                Err(err) => {
+                    let _ = ready.send(Err(err));
+                    return;
+                }
             }
-        };
+        }
         let _ = ready.send(Ok(()));
-        accept_loop(listener, router(shared), shutdown).await;
+        let router = router(shared);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        for (listener, host) in converted {
+            tokio::spawn(accept_loop(listener, router.clone(), host, stop_rx.clone()));
+        }
+        let _ = shutdown.await;
+        let _ = stop_tx.send(true);
     });
     // Dropping the runtime cancels every connection task, so no socket outlives the emulator.
     drop(runtime);
@@ -80,13 +89,18 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: oneshot::Receiver<()>) {
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    host: Option<&'static str>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = stop.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(serve_connection(stream, router.clone()));
+                    tokio::spawn(serve_connection(stream, router.clone(), host));
                 }
                 // Out of file descriptors and similar: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -95,7 +109,8 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: onesho
     }
 }
 
-async fn serve_connection(stream: TcpStream, router: Router) {
+/// Serves one connection; on a per-host port every request is that host's, as if `Host` said so.
+async fn serve_connection(stream: TcpStream, router: Router, host: Option<&'static str>) {
     let _ = stream.set_nodelay(true);
     // A second handle on the socket outlives hyper's, so a fault can reset it or write to it.
     let Ok((stream, keep)) = stream.into_std().and_then(|s| {
@@ -111,6 +126,10 @@ async fn serve_connection(stream: TcpStream, router: Router) {
     let control = ConnControl(Arc::clone(&handover));
     let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
         req.extensions_mut().insert(control.clone());
+        if let Some(host) = host {
+            req.headers_mut()
+                .insert("x-forwarded-host", HeaderValue::from_static(host));
+        }
         let mut router = router.clone();
         async move { router.call(req).await }
     });

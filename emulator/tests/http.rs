@@ -720,3 +720,77 @@ fn start_works_inside_a_tokio_runtime_and_drop_frees_the_port() {
     });
     assert!(TcpStream::connect(addr).is_err());
 }
+
+#[test]
+fn per_host_ports_serve_each_customer_io_host_whatever_host_says() {
+    use std::io::{Read as _, Write as _};
+    let mut config = EmulatorConfig {
+        per_host_ports: Some(0),
+        ..EmulatorConfig::default()
+    };
+    config.workspaces.push(eu_workspace());
+    let emu = Emulator::start(config).unwrap();
+    let urls = emu.host_urls();
+    assert_eq!(
+        urls.iter().map(|(h, _)| *h).collect::<Vec<_>>(),
+        cio_emulator::HOSTS.to_vec()
+    );
+    let call = |host: &str, target: &str, auth: &str| -> (u16, Value) {
+        let url = &urls.iter().find(|(h, _)| *h == host).unwrap().1;
+        let mut s = TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+        // The Host a JS runtime sends: the loopback address, not the API host.
+        let req = format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n", url.trim_start_matches("http://"));
+        s.write_all(req.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text[9..12].parse().unwrap();
+        let body = text.split_once("\r\n\r\n").unwrap().1;
+        (
+            status,
+            serde_json::from_str(body.trim()).unwrap_or(Value::Null),
+        )
+    };
+    let (status, body) = call(
+        "track.customer.io",
+        "/api/v1/accounts/region",
+        &demo_basic(),
+    );
+    assert_eq!(
+        (status, body["region"].clone()),
+        (200, json!("us")),
+        "{body}"
+    );
+    let (status, body) = call(
+        "track-eu.customer.io",
+        "/api/v1/accounts/region",
+        &basic("eu-site", "eu-track"),
+    );
+    assert_eq!(
+        (status, body["region"].clone()),
+        (200, json!("eu")),
+        "{body}"
+    );
+    let (status, _) = call("api-eu.customer.io", "/v1/workspaces", "Bearer eu-app");
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        "beta-api.customer.io",
+        "/v1/api/segments",
+        "Bearer demo-app-key",
+    );
+    assert_eq!(status, 200);
+    // The US App host with the EU key: the wrong region, as on the real host.
+    let (status, _) = call("api.customer.io", "/v1/workspaces", "Bearer eu-app");
+    assert_ne!(status, 200);
+    let hosts: Vec<String> = emu.requests().into_iter().map(|r| r.host).collect();
+    assert_eq!(
+        hosts,
+        [
+            "track.customer.io",
+            "track-eu.customer.io",
+            "api-eu.customer.io",
+            "beta-api.customer.io",
+            "api.customer.io"
+        ]
+    );
+}
