@@ -65,6 +65,13 @@ impl<'a> Connector<'a> {
                 bound.api.as_str()
             )));
         }
+        // Hosts read 0 differently (no budget, no limit): it is refused so every host agrees.
+        if request.timeout_ms == Some(0) {
+            return Err(ConnectorError::invalid_input(
+                "",
+                "timeout-ms must be at least 1 (milliseconds for the whole step); leave it out for the default of 30 s",
+            ));
+        }
         if request.input.len() > MAX_INPUT {
             return Err(ConnectorError::invalid_input(
                 "",

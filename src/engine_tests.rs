@@ -407,3 +407,20 @@ fn a_401_the_other_region_accepts_is_a_wrong_region_error() {
         assert_eq!(t.sent.borrow()[1].url.as_str(), probe);
     }
 }
+
+#[test]
+fn a_zero_budget_is_refused_the_same_way_in_every_host() {
+    let (t, c) = (FakeTransport::default(), FakeClock::default());
+    let e = Connector::new(&t, &c)
+        .execute(&ExecuteRequest {
+            operation_id: "track.customer.delete".into(),
+            config: track(Region::Us),
+            input: r#"{"id":"1"}"#.into(),
+            timeout_ms: Some(0),
+            request_id: None,
+        })
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    assert!(e.message.contains("timeout-ms"), "{}", e.message);
+    assert!(t.sent.borrow().is_empty());
+}
