@@ -1,0 +1,191 @@
+'use strict';
+// n8n node "Customer.io (WASM)": every operation of the Customer.io connector component.
+// The description is generated from the manifest at build (scripts/generate.cjs); this file is
+// the glue between n8n and the component host (runtime.cjs).
+
+const rt = require('./runtime.cjs');
+
+// n8n appends this option to the resource/operation dropdowns of nodes whose credential supports
+// n8n's HTTP Request node (customerIoApi does).
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
+let workflow = null;
+function n8nWorkflow() {
+  if (workflow === null) {
+    try {
+      workflow = require('n8n-workflow');
+    } catch {
+      workflow = false;
+    }
+  }
+  return workflow || null;
+}
+
+function operationError(node, err, itemIndex) {
+  const f = rt.errorFields(err);
+  const detail = [
+    `kind: ${f.kind}`,
+    f.status !== undefined ? `status: ${f.status}` : null,
+    `fix by: ${f.fixBy}`,
+    `retryable: ${f.retryable}`,
+    f.pointers && f.pointers.length ? `fields: ${f.pointers.join(', ')}` : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const wf = n8nWorkflow();
+  let e;
+  if (wf && wf.NodeOperationError) {
+    e = new wf.NodeOperationError(node, f.message, { itemIndex, description: detail });
+  } else {
+    e = new Error(f.message);
+    e.description = detail;
+  }
+  e.connectorError = f;
+  return e;
+}
+
+async function credentialsFor(ctx) {
+  return (await ctx.getCredentials('customerIoApi')) || {};
+}
+
+/** Calls a lookup operation (kind `lookup`) and returns n8n options [{name, value}]. */
+async function runLookup(ctx, lookupId, nodeRegion, search) {
+  const op = rt.operation(lookupId);
+  if (!op || op.kind !== 'lookup') throw new Error(`${lookupId} is not a lookup operation`);
+  const credentials = await credentialsFor(ctx);
+  const input = {};
+  if (search) input.search = search;
+  const res = await rt.getHost().execute({ operationId: lookupId, config: rt.configFor(op.connector, credentials, nodeRegion), input });
+  const result = (res.output && res.output.result) || [];
+  return result.map((o) => ({ name: String(o.text), value: o.value }));
+}
+
+function currentParam(ctx, name, fallback) {
+  try {
+    const v = ctx.getCurrentNodeParameter(name);
+    return v === undefined ? fallback : v;
+  } catch {
+    try {
+      return ctx.getNodeParameter(name, fallback);
+    } catch {
+      return fallback;
+    }
+  }
+}
+
+const loadOptions = {
+  /** The operations of the selected API and resource (the same as the static dropdown; for REST/tools). */
+  async getOperations() {
+    return rt.operationOptions(currentParam(this, 'connector', 'track'), currentParam(this, 'resource', ''));
+  },
+};
+for (const id of rt.catalog.lookups) {
+  loadOptions[rt.lookupMethodName(id)] = async function lookup() {
+    try {
+      return await runLookup(this, id, currentParam(this, 'region', 'credential'));
+    } catch (err) {
+      throw operationError(this.getNode(), err);
+    }
+  };
+}
+
+const resourceMapping = {
+  async getInputFields() {
+    const operationId = currentParam(this, 'operation', '');
+    const region = currentParam(this, 'region', 'credential');
+    const fields = await rt.inputFields(operationId, (lookupId) => runLookup(this, lookupId, region));
+    return { fields };
+  },
+};
+
+const credentialTest = {
+  /** "Test" on the customerIoApi credential: authenticate each API whose keys are filled in. */
+  async customerIoWasmConnectionTest(credential) {
+    const data = (credential && credential.data) || {};
+    const checks = [];
+    if (data.trackingSiteId || data.trackingApiKey) checks.push('track');
+    if (data.appApiKey) checks.push('app');
+    if (!checks.length) return { status: 'Error', message: 'Give the Tracking Site ID and API key, the App API key, or both' };
+    const done = [];
+    for (const connector of checks) {
+      try {
+        const info = await rt.getHost().authenticate(rt.configFor(connector, data, 'credential'));
+        done.push(`${connector === 'track' ? 'Track' : 'App'}: ${info.region.toUpperCase()}`);
+      } catch (err) {
+        const f = rt.errorFields(err);
+        return { status: 'Error', message: `${connector === 'track' ? 'Track' : 'App'} API: ${f.message}` };
+      }
+    }
+    return { status: 'OK', message: `Connection tested (${done.join(', ')})` };
+  },
+};
+
+class CustomerIoWasm {
+  constructor() {
+    this.description = rt.description;
+    this.methods = { loadOptions, resourceMapping, credentialTest };
+  }
+
+  async execute() {
+    const items = this.getInputData();
+    const out = [];
+    let credentials = null;
+    for (let i = 0; i < items.length; i++) {
+      try {
+        const connector = this.getNodeParameter('connector', i);
+        const operationId = this.getNodeParameter('operation', i);
+        if (operationId === CUSTOM_API_CALL || this.getNodeParameter('resource', i, '') === CUSTOM_API_CALL) {
+          throw Object.assign(
+            new Error('"Custom API Call" is n8n\'s HTTP Request node: use this node\'s "Raw HTTP Request" resource instead (same credential, region-aware, egress limited to Customer.io)'),
+            { kind: 'invalid-config', fixBy: 'user', pointers: [] },
+          );
+        }
+        const op = rt.operation(operationId);
+        if (!op) throw Object.assign(new Error(`unknown operation ${operationId}`), { kind: 'unknown-operation', fixBy: 'user' });
+        if (op.connector !== connector) {
+          throw Object.assign(new Error(`${operationId} is not a ${connector} operation`), { kind: 'invalid-config', fixBy: 'user' });
+        }
+        let input;
+        if (op.kind === 'raw-http') {
+          input = rt.rawInput({
+            method: this.getNodeParameter('rawMethod', i, 'GET'),
+            endpoint: this.getNodeParameter('rawEndpoint', i, ''),
+            query: this.getNodeParameter('rawQuery', i, '{}'),
+            headers: this.getNodeParameter('rawHeaders', i, '{}'),
+            body: this.getNodeParameter('rawBody', i, ''),
+          });
+        } else {
+          const mapped = this.getNodeParameter('inputs', i, { value: null });
+          input = rt.inputFromMapper(operationId, (mapped && mapped.value) || {});
+        }
+        const override = rt.jsonParam(this.getNodeParameter('inputJson', i, '{}'), 'Input (JSON)');
+        if (override !== undefined) {
+          if (!override || typeof override !== 'object' || Array.isArray(override)) {
+            throw Object.assign(new Error('Input (JSON) must be a JSON object'), { kind: 'invalid-input', fixBy: 'user', pointers: [''] });
+          }
+          Object.assign(input, override);
+        }
+        const options = this.getNodeParameter('options', i, {}) || {};
+        if (!credentials) credentials = await credentialsFor(this);
+        const region = this.getNodeParameter('region', i, 'credential');
+        const res = await rt.getHost().execute({
+          operationId,
+          config: rt.configFor(connector, credentials, region),
+          input,
+          timeoutMs: options.timeoutMs ? Math.trunc(Number(options.timeoutMs)) : undefined,
+        });
+        const json = res.output && typeof res.output === 'object' && !Array.isArray(res.output) ? res.output : { result: res.output };
+        out.push({ json, pairedItem: { item: i } });
+      } catch (err) {
+        if (this.continueOnFail()) {
+          out.push({ json: { error: rt.errorFields(err) }, pairedItem: { item: i } });
+          continue;
+        }
+        throw operationError(this.getNode(), err, i);
+      }
+    }
+    return [out];
+  }
+}
+
+module.exports = { CustomerIoWasm };

@@ -1,0 +1,424 @@
+#!/usr/bin/env node
+'use strict';
+// Driven by scripts/e2e.sh (needs CIO_N8N_BIN, CIO_N8N_MODULES, Node 24 on PATH).
+// 1. cio-emulator --per-host-ports 0; its host map becomes CIO_ROUTES for n8n (test mode).
+// 2. isolated N8N_USER_FOLDER; n8n import:credentials + import:workflow; n8n execute --rawOutput:
+//    Manual Trigger -> identify -> raw GET /campaigns/8/triggers/1 (App) -> segment.get (expression
+//    text converted to a number) -> identify without id (continueOnFail: typed error item).
+// 3. n8n start with an env-managed owner; POST /rest/login; node type served; operation dropdown
+//    and a lookup via /rest/dynamic-node-parameters/options; resource-mapper fields; credential test.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const crypto = require('node:crypto');
+
+const PKG = path.join(__dirname, '..');
+const REPO = path.resolve(PKG, '..', '..');
+const N8N = process.env.CIO_N8N_BIN;
+const N8N_MODULES = process.env.CIO_N8N_MODULES;
+const EMULATOR = process.env.CIO_EMULATOR || path.join(REPO, 'target', 'debug', 'cio-emulator');
+const KEEP = process.env.CIO_E2E_KEEP === '1';
+const NODE_TYPE = 'CUSTOM.customerIoWasm';
+const CRED = { id: 'cioWasmDemoCred1', name: 'Customer.io demo (emulator)' };
+const WORKFLOW_ID = 'cioWasmE2eWf0001';
+
+let passed = 0;
+let failed = 0;
+const timings = {};
+const children = [];
+
+function check(name, fn) {
+  try {
+    const r = fn();
+    if (r === false) throw new Error('returned false');
+    passed++;
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}: ${e && e.message ? e.message : e}`);
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function run(cmd, args, env, { timeoutMs = 120000 } = {}) {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => (stderr += `spawn failed: ${e.message}`));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+    });
+  });
+}
+
+function startEmulator() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(EMULATOR, ['--per-host-ports', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 10000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.trim().startsWith('{') && out.includes('\n', out.indexOf(l)));
+      if (!line) return;
+      clearTimeout(timer);
+      child.stdout.removeAllListeners('data');
+      child.stdout.resume();
+      resolve(JSON.parse(line));
+    });
+    child.stderr.resume();
+    child.on('error', (e) => reject(new Error(`cannot start the emulator ${EMULATOR}: ${e.message} (set CIO_EMULATOR)`)));
+    child.on('exit', (code) => reject(new Error(`emulator exited (${code})`)));
+  });
+}
+
+// The mapper's stored schema, as the editor saves it: the node's own fields for the operation.
+const rt = require(path.join(PKG, 'dist', 'nodes', 'CustomerIoWasm', 'runtime.cjs'));
+async function mapper(operationId, values) {
+  const fields = await rt.inputFields(operationId, null);
+  return {
+    mappingMode: 'defineBelow',
+    value: values,
+    matchingColumns: [],
+    schema: fields.map((f) => ({ ...f, removed: !(f.required || f.id in values) })),
+    attemptToConvertTypes: false,
+    convertFieldsToString: false,
+  };
+}
+
+async function workflow() {
+  const credentials = { customerIoApi: CRED };
+  const node = (name, x, parameters, extra = {}) => ({
+    id: crypto.randomUUID(),
+    name,
+    type: NODE_TYPE,
+    typeVersion: 1,
+    position: [x, 0],
+    parameters,
+    credentials,
+    ...extra,
+  });
+  const nodes = [
+    { id: crypto.randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+    node('Identify', 220, {
+      connector: 'track',
+      resource: 'customer',
+      operation: 'track.customer.identify',
+      inputs: await mapper('track.customer.identify', { id: "={{ 'jane+' + (1) + '@example.com' }}", id_type: 'email', attributes: '{"plan":"pro"}' }),
+    }),
+    node('Trigger status', 440, {
+      connector: 'app',
+      resource: 'raw_http_request',
+      operation: 'app.raw_http_request',
+      rawMethod: 'GET',
+      rawEndpoint: '/campaigns/8/triggers/1',
+    }),
+    node('Get segment', 660, {
+      connector: 'app',
+      resource: 'segment',
+      operation: 'app.segment.get',
+      inputs: await mapper('app.segment.get', { segment_id: "={{ '7' }}" }),
+    }),
+    node(
+      'Identify with a bad id',
+      880,
+      {
+        connector: 'track',
+        resource: 'customer',
+        operation: 'track.customer.identify',
+        // n8n itself refuses to start a workflow whose required mapper field is empty, so the
+        // runtime error comes from the component: ".." would change the request path.
+        inputs: await mapper('track.customer.identify', { id: '..', id_type: 'id' }),
+      },
+      { onError: 'continueRegularOutput' },
+    ),
+    // an operation without inputs, mapper left untouched (the property's default)
+    node('List workspaces', 1100, { connector: 'app', resource: 'workspace', operation: 'app.workspace.list', inputs: { mappingMode: 'defineBelow', value: null } }),
+  ];
+  const connections = {};
+  for (let i = 0; i + 1 < nodes.length; i++) {
+    connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
+  }
+  return [{ id: WORKFLOW_ID, name: 'Customer.io WASM e2e', active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {}, versionId: crypto.randomUUID() }];
+}
+
+function firstJson(text) {
+  const i = text.indexOf('{');
+  assert(i >= 0, `no JSON in output: ${text.slice(0, 300)}`);
+  return JSON.parse(text.slice(i));
+}
+
+function nodeOutput(run, name) {
+  const r = run.data.resultData.runData[name];
+  assert(r && r[0], `no run data for ${name}`);
+  assert(!r[0].error, `${name} failed: ${r[0].error && r[0].error.message}`);
+  return r[0].data.main[0].map((it) => it.json);
+}
+
+async function waitFor(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return true;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function main() {
+  assert(N8N && fs.existsSync(N8N), 'CIO_N8N_BIN is not set or missing (run scripts/e2e.sh)');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cio-n8n-e2e-'));
+  console.log(`# work dir ${work}`);
+  const emulator = await startEmulator();
+  const [port, brokerPort] = [await freePort(), await freePort()];
+  const env = {
+    PATH: process.env.PATH,
+    HOME: work,
+    N8N_USER_FOLDER: path.join(work, 'n8n'),
+    N8N_CUSTOM_EXTENSIONS: path.join(PKG, 'dist'),
+    N8N_ENCRYPTION_KEY: 'cio-wasm-e2e-test-key',
+    N8N_DIAGNOSTICS_ENABLED: 'false',
+    N8N_DISABLED_MODULES: 'mcp-registry,community-packages',
+    N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+    N8N_TEMPLATES_ENABLED: 'false',
+    N8N_PERSONALIZATION_ENABLED: 'false',
+    DB_TYPE: 'sqlite',
+    N8N_LISTEN_ADDRESS: '127.0.0.1',
+    N8N_PORT: String(port),
+    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+    N8N_LOG_LEVEL: 'info',
+    N8N_SECURE_COOKIE: 'false',
+    CIO_ROUTES: JSON.stringify(emulator.hosts),
+  };
+  fs.mkdirSync(env.N8N_USER_FOLDER, { recursive: true });
+  if (process.env.CIO_E2E_INSTALL === 'custom-link') {
+    // the README's other install: a symlink to dist in <user folder>/.n8n/custom
+    delete env.N8N_CUSTOM_EXTENSIONS;
+    const custom = path.join(env.N8N_USER_FOLDER, '.n8n', 'custom');
+    fs.mkdirSync(custom, { recursive: true });
+    fs.symlinkSync(path.join(PKG, 'dist'), path.join(custom, 'n8n-nodes-customerio-wasm'));
+    console.log(`# installed as a symlink in ${custom}`);
+  }
+  fs.writeFileSync(
+    path.join(work, 'credentials.json'),
+    JSON.stringify([{ ...CRED, type: 'customerIoApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'track.customer.io' } }]),
+  );
+  fs.writeFileSync(path.join(work, 'workflow.json'), JSON.stringify(await workflow()));
+
+  const ic = await run(N8N, ['import:credentials', `--input=${path.join(work, 'credentials.json')}`], env);
+  timings.importCredentialsMs = Math.round(ic.ms);
+  check('n8n import:credentials', () => assert(ic.code === 0, `exit ${ic.code}: ${ic.stderr.slice(-800)}${ic.stdout.slice(-400)}`));
+  const iw = await run(N8N, ['import:workflow', `--input=${path.join(work, 'workflow.json')}`], env);
+  timings.importWorkflowMs = Math.round(iw.ms);
+  check('n8n import:workflow', () => assert(iw.code === 0, `exit ${iw.code}: ${iw.stderr.slice(-800)}${iw.stdout.slice(-400)}`));
+
+  const ex = await run(N8N, ['execute', `--id=${WORKFLOW_ID}`, '--rawOutput'], env);
+  timings.executeMs = Math.round(ex.ms);
+  fs.writeFileSync(path.join(work, 'execute.out'), ex.stdout + '\n--- stderr ---\n' + ex.stderr);
+  console.log(`# n8n execute: ${timings.executeMs} ms wall, exit ${ex.code}`);
+  check('n8n execute exits 0', () => assert(ex.code === 0, `exit ${ex.code}: ${(ex.stdout + ex.stderr).slice(-1500)}`));
+  let result = null;
+  check('n8n execute prints the run as JSON', () => {
+    result = firstJson(ex.stdout);
+  });
+  if (result) {
+    check('identify (track.customer.identify): Customer.io answered {}', () => {
+      const out = nodeOutput(result, 'Identify');
+      assert(out.length === 1 && JSON.stringify(out[0]) === '{}', JSON.stringify(out));
+    });
+    check('raw GET /campaigns/8/triggers/1 on App: status 200, broadcast 8 trigger 1', () => {
+      const [o] = nodeOutput(result, 'Trigger status');
+      assert(o.status === 200 && o.body && o.body.broadcast_id === 8 && o.body.id === 1, JSON.stringify(o).slice(0, 400));
+      assert(o.url === 'https://api.customer.io/v1/campaigns/8/triggers/1', o.url);
+    });
+    check('app.segment.get with an expression (text "7" -> number): VIP customers', () => {
+      const [o] = nodeOutput(result, 'Get segment');
+      assert(o.segment && o.segment.name === 'VIP customers', JSON.stringify(o).slice(0, 300));
+    });
+    check('continueOnFail in n8n: identify with id ".." -> typed error item', () => {
+      const [o] = nodeOutput(result, 'Identify with a bad id');
+      assert(o.error && o.error.kind === 'invalid-input' && o.error.pointers[0] === '/id' && o.error.fixBy === 'user', JSON.stringify(o));
+    });
+    check('an operation without inputs (app.workspace.list, mapper untouched) runs', () => {
+      const [o] = nodeOutput(result, 'List workspaces');
+      assert(o && Array.isArray(o.workspaces) && o.workspaces.length > 0, JSON.stringify(o).slice(0, 300));
+    });
+  }
+  const emuLog = await fetch(`${emulator.control}/__emulator__/requests`).then((r) => r.json()).catch(() => null);
+  check('the emulator saw the identify (PUT, expression resolved, attributes parsed) and the raw GET', () => {
+    assert(Array.isArray(emuLog), `no request log: ${JSON.stringify(emuLog)}`);
+    const put = emuLog.find((r) => r.method === 'PUT' && r.host === 'track.customer.io' && r.path === '/api/v1/customers/jane%2B1%40example.com');
+    assert(put, JSON.stringify(emuLog.map((r) => `${r.method} ${r.host}${r.path}`)));
+    const body = JSON.parse(Buffer.from(put.body_base64 || '', 'base64').toString() || '{}');
+    assert(JSON.stringify(body).includes('"plan":"pro"'), JSON.stringify(body));
+    assert(emuLog.some((r) => r.method === 'GET' && r.host === 'api.customer.io' && r.path === '/v1/campaigns/8/triggers/1'), 'no raw GET');
+    assert(!emuLog.some((r) => r.path.includes('/customers/..')), 'the bad id reached the emulator');
+  });
+
+  // ---- n8n start + REST ----
+  const email = 'owner@example.com';
+  const password = 'E2e-owner-Pass1';
+  const bcrypt = require(path.join(N8N_MODULES, 'bcryptjs'));
+  const startEnv = {
+    ...env,
+    N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+    N8N_INSTANCE_OWNER_EMAIL: email,
+    N8N_INSTANCE_OWNER_FIRST_NAME: 'E2e',
+    N8N_INSTANCE_OWNER_LAST_NAME: 'Owner',
+    N8N_INSTANCE_OWNER_PASSWORD_HASH: bcrypt.hashSync(password, 10),
+  };
+  const t0 = Date.now();
+  const server = spawn(N8N, ['start'], { env: startEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.on('error', (e) => (serverLog += `spawn failed: ${e.message}`));
+  children.push(server);
+  let serverLog = '';
+  server.stdout.on('data', (d) => (serverLog += d));
+  server.stderr.on('data', (d) => (serverLog += d));
+  const base = `http://127.0.0.1:${port}`;
+  const up = await waitFor(`${base}/healthz/readiness`, 90000);
+  timings.startToReadyMs = Date.now() - t0;
+  console.log(`# n8n start -> ready: ${timings.startToReadyMs} ms`);
+  check('n8n start becomes ready', () => assert(up, `not ready: ${serverLog.slice(-1500)}`));
+  if (up) {
+    const browserId = crypto.randomUUID();
+    let cookie = '';
+    const rest = async (method, p, body) => {
+      const r = await fetch(`${base}${p}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'browser-id': browserId, cookie },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      let json = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: r.status, json, text, headers: r.headers };
+    };
+    const login = await rest('POST', '/rest/login', { emailOrLdapLoginId: email, password });
+    const setCookie = login.headers.getSetCookie ? login.headers.getSetCookie() : [login.headers.get('set-cookie')];
+    cookie = setCookie.filter(Boolean).map((c) => c.split(';')[0]).join('; ');
+    check('POST /rest/login as the env-managed owner', () => assert(login.status === 200 && cookie.includes('n8n-auth'), `${login.status} ${login.text.slice(0, 300)}`));
+
+    const types = await rest('GET', '/types/nodes.json');
+    check('the node type is served (description size with the full catalog)', () => {
+      assert(types.status === 200 && Array.isArray(types.json), `${types.status}`);
+      const mine = types.json.find((t) => t.name === NODE_TYPE);
+      assert(mine, 'CUSTOM.customerIoWasm not in /types/nodes.json');
+      timings.servedDescriptionBytes = Buffer.byteLength(JSON.stringify(mine));
+      const tool = types.json.find((t) => t.name === `${NODE_TYPE}Tool`);
+      timings.servedToolDescriptionBytes = tool ? Buffer.byteLength(JSON.stringify(tool)) : null;
+      const seg = mine.properties.find((p) => p.name === 'operation' && p.displayOptions.show.connector[0] === 'app' && p.displayOptions.show.resource[0] === 'segment');
+      assert(seg && seg.options.some((o) => o.value === 'app.segment.get'), 'no app/segment operation dropdown');
+    });
+
+    const common = { nodeTypeAndVersion: { name: NODE_TYPE, version: 1 }, credentials: { customerIoApi: CRED } };
+    const ops = await rest('POST', '/rest/dynamic-node-parameters/options', {
+      ...common,
+      path: 'parameters.operation',
+      methodName: 'getOperations',
+      currentNodeParameters: { connector: 'app', resource: 'segment' },
+    });
+    check('options: operation dropdown (getOperations) for App / Segment', () => {
+      const list = ops.json && ops.json.data;
+      assert(Array.isArray(list), `${ops.status} ${ops.text.slice(0, 300)}`);
+      // n8n appends its own "Custom API Call" (__CUSTOM_API_CALL__) to resource/operation dropdowns
+      // of nodes whose credential can authenticate n8n's HTTP Request node (customerIoApi can).
+      const values = list.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
+      assert(values.includes('app.segment.get') && values.every((v) => v.startsWith('app.segment.')), values.join(' '));
+    });
+    const t1 = Date.now();
+    const lookup = await rest('POST', '/rest/dynamic-node-parameters/options', {
+      ...common,
+      path: 'parameters.inputs',
+      methodName: 'app_segment_lookup',
+      currentNodeParameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' },
+    });
+    timings.lookupRestMs = Date.now() - t1;
+    check('options: lookup app.segment.lookup through the component -> "VIP customers"', () => {
+      const list = lookup.json && lookup.json.data;
+      assert(Array.isArray(list) && list.some((o) => o.name === 'VIP customers' && o.value === 7), `${lookup.status} ${lookup.text.slice(0, 400)}`);
+    });
+    const fields = await rest('POST', '/rest/dynamic-node-parameters/resource-mapper-fields', {
+      ...common,
+      path: 'parameters.inputs',
+      methodName: 'getInputFields',
+      currentNodeParameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' },
+    });
+    check('resource-mapper-fields: app.segment.get -> segment_id as a dropdown of segments', () => {
+      const list = fields.json && fields.json.data && fields.json.data.fields;
+      const f = Array.isArray(list) && list.find((x) => x.id === 'segment_id');
+      assert(f && f.required && f.type === 'options' && f.options.some((o) => o.name === 'VIP customers'), `${fields.status} ${fields.text.slice(0, 400)}`);
+    });
+    const ctest = await rest('POST', '/rest/credentials/test', {
+      credentials: { ...CRED, type: 'customerIoApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'track.customer.io' } },
+    });
+    // Known n8n limit (2.41.1, load-nodes-and-credentials.js postProcessLoaders): a credential's
+    // supportedNodes come only from the package that defines it, so a custom node's `testedBy` on
+    // the built-in customerIoApi is never consulted. This check pins that behaviour; if it starts
+    // returning OK, n8n now runs our authenticate-based test and the README should say so.
+    check('credential test: n8n does not consult a custom node for the built-in customerIoApi (documented limit)', () => {
+      const d = ctest.json && ctest.json.data;
+      assert(d && (d.status === 'OK' ? /Connection tested/.test(d.message) : /No testing function/.test(d.message || '')), `${ctest.status} ${ctest.text.slice(0, 400)}`);
+      timings.credentialTest = d.status === 'OK' ? 'node-level test ran' : 'not consulted by n8n';
+    });
+  }
+  fs.writeFileSync(path.join(work, 'n8n-start.log'), serverLog);
+  console.log(`# timings ${JSON.stringify(timings)}`);
+  if (!KEEP && failed === 0) fs.rmSync(work, { recursive: true, force: true });
+  else console.log(`# kept ${work}`);
+}
+
+async function stopChildren() {
+  for (const c of children.reverse()) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    await new Promise((resolve) => {
+      const t = setTimeout(() => {
+        try {
+          c.kill('SIGKILL');
+        } catch {}
+        resolve();
+      }, 10000);
+      c.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      c.kill('SIGTERM');
+    });
+  }
+}
+
+main()
+  .catch((e) => {
+    failed++;
+    console.log(`not ok - e2e aborted: ${e && e.stack ? e.stack : e}`);
+  })
+  .finally(async () => {
+    await stopChildren();
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(failed ? 1 : 0);
+  });

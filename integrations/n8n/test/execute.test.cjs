@@ -1,0 +1,160 @@
+'use strict';
+// The node against a running emulator, through the real @customerio-wasm/host and the component.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { startEmulator, loadNode, fakeExecuteFunctions, fakeLoadOptionsFunctions, DEMO_CREDENTIALS } = require('./helpers.cjs');
+
+let emulator;
+let node;
+let rt;
+
+test.before(async () => {
+  emulator = await startEmulator();
+  process.env.CIO_ROUTES = JSON.stringify(emulator.hosts);
+  node = loadNode();
+  rt = require('../dist/nodes/CustomerIoWasm/runtime.cjs');
+  await rt.resetHost();
+});
+
+test.after(async () => {
+  if (rt) await rt.resetHost();
+  if (emulator) await emulator.stop();
+});
+
+const IDENTIFY = {
+  connector: 'track',
+  resource: 'customer',
+  operation: 'track.customer.identify',
+  inputs: { mappingMode: 'defineBelow', value: { id: 'jane+1@example.com', id_type: 'email', attributes: '{"plan":"pro"}' } },
+};
+const RAW_TRIGGER = {
+  connector: 'app',
+  resource: 'raw_http_request',
+  operation: 'app.raw_http_request',
+  rawMethod: 'GET',
+  rawEndpoint: '/campaigns/8/triggers/1',
+};
+
+test('execute: track.customer.identify (mapper values as text are converted)', async () => {
+  const ctx = fakeExecuteFunctions(node, { parameters: IDENTIFY });
+  const [items] = await node.execute.call(ctx);
+  assert.deepEqual(items, [{ json: {}, pairedItem: { item: 0 } }]);
+});
+
+test('execute: raw GET /campaigns/8/triggers/1 on the App connector', async () => {
+  const ctx = fakeExecuteFunctions(node, { parameters: RAW_TRIGGER });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items.length, 1);
+  const out = items[0].json;
+  assert.equal(out.status, 200);
+  assert.equal(out.body_encoding, 'json');
+  assert.equal(out.body.broadcast_id, 8);
+  assert.equal(out.body.id, 1);
+  assert.equal(out.url, 'https://api.customer.io/v1/campaigns/8/triggers/1');
+});
+
+test('execute: Input (JSON) overrides the fields', async () => {
+  const ctx = fakeExecuteFunctions(node, {
+    parameters: { ...RAW_TRIGGER, rawEndpoint: '/campaigns/999/triggers/1', inputJson: '{"endpoint":"/campaigns/8/triggers/1","return_error_responses":true}' },
+  });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items[0].json.body.broadcast_id, 8);
+});
+
+test('execute: continueOnFail gives a typed error item per failing item, others succeed', async () => {
+  const bad = { ...IDENTIFY, inputs: { mappingMode: 'defineBelow', value: { id_type: 'email' } } };
+  const ctx = fakeExecuteFunctions(node, { parameters: [bad, IDENTIFY], items: [{ json: {} }, { json: {} }], continueOnFail: true });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items.length, 2);
+  const { error } = items[0].json;
+  assert.equal(error.kind, 'invalid-input');
+  assert.equal(error.fixBy, 'user');
+  assert.equal(error.retryable, false);
+  assert.deepEqual(error.pointers, ['/id']);
+  assert.match(error.message, /id/);
+  assert.deepEqual(items[0].pairedItem, { item: 0 });
+  assert.deepEqual(items[1], { json: {}, pairedItem: { item: 1 } });
+});
+
+test('execute: wrong key -> unauthorized; without continueOnFail a NodeOperationError is thrown', async () => {
+  const creds = { ...DEMO_CREDENTIALS, trackingApiKey: 'wrong' };
+  let ctx = fakeExecuteFunctions(node, { parameters: IDENTIFY, credentials: creds, continueOnFail: true });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items[0].json.error.kind, 'unauthorized');
+  assert.equal(items[0].json.error.status, 401);
+  ctx = fakeExecuteFunctions(node, { parameters: IDENTIFY, credentials: creds });
+  await assert.rejects(node.execute.call(ctx), (e) => {
+    assert.equal(e.name, 'NodeOperationError');
+    assert.equal(e.connectorError.kind, 'unauthorized');
+    assert.match(e.description, /kind: unauthorized; status: 401/);
+    return true;
+  });
+});
+
+test('execute: n8n\'s injected "Custom API Call" option gives a clear error', async () => {
+  const ctx = fakeExecuteFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: '__CUSTOM_API_CALL__' }, continueOnFail: true });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items[0].json.error.kind, 'invalid-config');
+  assert.match(items[0].json.error.message, /Raw HTTP Request/);
+});
+
+test('loadOptions: app.segment.lookup returns "VIP customers"', async () => {
+  const ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' } });
+  const options = await node.methods.loadOptions.app_segment_lookup.call(ctx);
+  assert.ok(options.some((o) => o.name === 'VIP customers' && o.value === 7), JSON.stringify(options));
+  for (const o of options) assert.deepEqual(Object.keys(o).sort(), ['name', 'value']);
+});
+
+test('loadOptions: getOperations lists the dropdown of the selected resource', async () => {
+  const ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment' } });
+  const options = await node.methods.loadOptions.getOperations.call(ctx);
+  assert.ok(options.some((o) => o.value === 'app.segment.lookup'));
+  assert.ok(options.every((o) => o.value.startsWith('app.segment.')));
+});
+
+test('resourceMapping: fields from the manifest; x-lookup fields become dropdowns', async () => {
+  let ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'track', resource: 'customer', operation: 'track.customer.identify' } });
+  let { fields } = await node.methods.resourceMapping.getInputFields.call(ctx);
+  const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
+  assert.equal(byId.id.required, true);
+  assert.equal(byId.id.type, 'string');
+  assert.equal(byId.id_type.type, 'options');
+  assert.equal(byId.attributes.type, 'object');
+  assert.equal(byId.created_at.type, 'string');
+  ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' } });
+  ({ fields } = await node.methods.resourceMapping.getInputFields.call(ctx));
+  const seg = fields.find((f) => f.id === 'segment_id');
+  assert.equal(seg.type, 'options');
+  assert.ok(seg.options.some((o) => o.name === 'VIP customers' && o.value === 7));
+});
+
+test('credential test: authenticate through the component', async () => {
+  const ok = await node.methods.credentialTest.customerIoWasmConnectionTest.call({}, { data: DEMO_CREDENTIALS });
+  assert.equal(ok.status, 'OK', ok.message);
+  const bad = await node.methods.credentialTest.customerIoWasmConnectionTest.call({}, { data: { ...DEMO_CREDENTIALS, appApiKey: 'nope' } });
+  assert.equal(bad.status, 'Error');
+});
+
+test('routes: a non-loopback CIO_ROUTES fails closed', async () => {
+  const saved = process.env.CIO_ROUTES;
+  await rt.resetHost();
+  process.env.CIO_ROUTES = JSON.stringify({ 'api.customer.io': 'http://example.com:80' });
+  try {
+    const ctx = fakeExecuteFunctions(node, { parameters: RAW_TRIGGER, continueOnFail: true });
+    const [items] = await node.execute.call(ctx);
+    assert.match(items[0].json.error.message, /loopback/);
+    process.env.CIO_ROUTES = '{not json';
+    await rt.resetHost();
+    const [items2] = await node.execute.call(ctx);
+    assert.match(items2[0].json.error.message, /CIO_ROUTES is not JSON/);
+  } finally {
+    process.env.CIO_ROUTES = saved;
+    await rt.resetHost();
+  }
+});
+
+test('drift: the component lists exactly the operations the description was generated from', async () => {
+  const ops = await rt.getHost().listOperations();
+  assert.deepEqual(ops.map((o) => o.id).sort(), Object.keys(rt.catalog.operations).sort());
+  for (const o of ops) assert.equal(o.kind, rt.catalog.operations[o.id].kind, o.id);
+});
