@@ -4,7 +4,33 @@
 use crate::wasi_impl::{WasiClock, WasiTransport};
 use crate::{types as core, Connector, ConnectorError};
 
-wit_bindgen::generate!({ world: "connector-component", path: "wit" });
+// The world names its WASI imports for hosts (`wit/deps`); the calls themselves go through the
+// `wasi` crate in `wasi_impl.rs`, so no bindings are generated for them here.
+wit_bindgen::generate!({
+    world: "connector-component",
+    path: "wit",
+    with: {
+        "wasi:http/outgoing-handler@0.2.12": generate,
+        "wasi:http/types@0.2.12": generate,
+        "wasi:io/poll@0.2.12": generate,
+        "wasi:io/error@0.2.12": generate,
+        "wasi:io/streams@0.2.12": generate,
+        "wasi:clocks/monotonic-clock@0.2.12": generate,
+        "wasi:clocks/wall-clock@0.2.12": generate,
+        "wasi:random/random@0.2.12": generate,
+        "wasi:random/insecure-seed@0.2.12": generate,
+        "wasi:cli/environment@0.2.12": generate,
+        "wasi:cli/exit@0.2.12": generate,
+        "wasi:cli/stdin@0.2.12": generate,
+        "wasi:cli/stdout@0.2.12": generate,
+        "wasi:cli/stderr@0.2.12": generate,
+        "wasi:cli/terminal-input@0.2.12": generate,
+        "wasi:cli/terminal-output@0.2.12": generate,
+        "wasi:cli/terminal-stdin@0.2.12": generate,
+        "wasi:cli/terminal-stdout@0.2.12": generate,
+        "wasi:cli/terminal-stderr@0.2.12": generate,
+    },
+});
 
 use customerio::connector::types as wit;
 use exports::customerio::connector::connector::Guest;

@@ -1,0 +1,35 @@
+//! The contract other hosts read: the WIT world in `wit/` (with its WASI imports vendored in
+//! `wit/deps`) is exactly what the built component imports and exports — the check
+//! `wasm-tools component targets wit/ --world connector-component` makes.
+
+mod common;
+
+#[test]
+fn the_component_targets_the_declared_world() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut resolve = wit_parser::Resolve::default();
+    let (pkg, _) = resolve.push_dir(root.join("wit")).expect("wit/ parses");
+    let world = resolve
+        .select_world(&[pkg], Some("connector-component"))
+        .expect("the world exists");
+    let wasm = std::fs::read(common::component()).expect("the component is built");
+    wit_component::targets(&resolve, world, &wasm)
+        .expect("the component targets wit/ --world connector-component");
+    // And a world without the WASI imports is not enough: the check can fail.
+    let mut bare = wit_parser::Resolve::default();
+    let dir = std::env::temp_dir().join(format!("cio-bare-wit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root.join("wit/connector.wit")).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("import wasi:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("connector.wit"), without).unwrap();
+    let (pkg, _) = bare.push_dir(&dir).unwrap();
+    let world = bare
+        .select_world(&[pkg], Some("connector-component"))
+        .unwrap();
+    assert!(wit_component::targets(&bare, world, &wasm).is_err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
