@@ -168,3 +168,29 @@ impl Guest for Component {
 }
 
 export!(Component);
+
+/// The bytes of `s` as an array, for custom sections.
+const fn section<const N: usize>(s: &str) -> [u8; N] {
+    let mut out = [0u8; N];
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < N {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
+}
+const VERSION_TEXT: &str = env!("CARGO_PKG_VERSION");
+const LICENSES_TEXT: &str = env!("CARGO_PKG_LICENSE");
+const DESCRIPTION_TEXT: &str = env!("CARGO_PKG_DESCRIPTION");
+// Registry metadata (the sections `wasm-tools metadata show` reads), so a host or registry can
+// tell which connector and version it loaded without running it.
+#[used]
+#[link_section = "version"]
+static VERSION: [u8; VERSION_TEXT.len()] = section(VERSION_TEXT);
+#[used]
+#[link_section = "licenses"]
+static LICENSES: [u8; LICENSES_TEXT.len()] = section(LICENSES_TEXT);
+#[used]
+#[link_section = "description"]
+static DESCRIPTION: [u8; DESCRIPTION_TEXT.len()] = section(DESCRIPTION_TEXT);

@@ -33,3 +33,24 @@ fn the_component_targets_the_declared_world() {
     assert!(wit_component::targets(&bare, world, &wasm).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_component_says_what_it_is() {
+    let wasm = std::fs::read(common::component()).expect("the component is built");
+    let mut sections = std::collections::HashMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
+        if let wasmparser::Payload::CustomSection(c) = payload.expect("valid wasm") {
+            sections.insert(c.name().to_string(), c.data().to_vec());
+        }
+    }
+    let text = |name: &str| {
+        String::from_utf8(sections.get(name).cloned().unwrap_or_default()).unwrap_or_default()
+    };
+    assert_eq!(text("version"), env!("CARGO_PKG_VERSION"));
+    assert_eq!(text("licenses"), "MIT OR Apache-2.0");
+    assert!(
+        text("description").contains("Customer.io"),
+        "{}",
+        text("description")
+    );
+}
