@@ -4,7 +4,8 @@
 // 1. cio-emulator --per-host-ports 0; its host map becomes CIO_ROUTES for n8n (test mode).
 // 2. isolated N8N_USER_FOLDER; n8n import:credentials + import:workflow; n8n execute --rawOutput:
 //    Manual Trigger -> identify -> raw GET /campaigns/8/triggers/1 (App) -> segment.get (expression
-//    text converted to a number) -> identify without id (continueOnFail: typed error item).
+//    text converted to a number) -> identify with a bad id (continueOnFail: typed error item) ->
+//    workspace list -> raw GET /v1/accounts/region (Track).
 // 3. n8n start with an env-managed owner; POST /rest/login; node type served; operation dropdown
 //    and a lookup via /rest/dynamic-node-parameters/options; resource-mapper fields; credential test.
 
@@ -156,6 +157,14 @@ async function workflow() {
     ),
     // an operation without inputs, mapper left untouched (the property's default)
     node('List workspaces', 1100, { connector: 'app', resource: 'workspace', operation: 'app.workspace.list', inputs: { mappingMode: 'defineBelow', value: null } }),
+    // a raw step on Track too: only the path, the connector adds base URL, region and auth
+    node('Track region', 1320, {
+      connector: 'track',
+      resource: 'raw_http_request',
+      operation: 'track.raw_http_request',
+      rawMethod: 'GET',
+      rawEndpoint: '/v1/accounts/region',
+    }),
   ];
   const connections = {};
   for (let i = 0; i + 1 < nodes.length; i++) {
@@ -262,6 +271,11 @@ async function main() {
     check('continueOnFail in n8n: identify with id ".." -> typed error item', () => {
       const [o] = nodeOutput(result, 'Identify with a bad id');
       assert(o.error && o.error.kind === 'invalid-input' && o.error.pointers[0] === '/id' && o.error.fixBy === 'user', JSON.stringify(o));
+    });
+    check('raw GET /v1/accounts/region on Track: status 200, region us', () => {
+      const [o] = nodeOutput(result, 'Track region');
+      assert(o.status === 200 && o.body && o.body.region === 'us', JSON.stringify(o).slice(0, 400));
+      assert(o.url === 'https://track.customer.io/api/v1/accounts/region', o.url);
     });
     check('an operation without inputs (app.workspace.list, mapper untouched) runs', () => {
       const [o] = nodeOutput(result, 'List workspaces');
