@@ -54,3 +54,22 @@ fn the_component_says_what_it_is() {
         text("description")
     );
 }
+
+#[test]
+fn list_operations_is_served_from_the_host_after_the_first_call() {
+    let emu = common::emulator();
+    let host = common::host(&emu);
+    let first = host.list_operations().unwrap();
+    let again = host.list_operations().unwrap();
+    assert_eq!(first.len(), again.len());
+    assert!(first
+        .iter()
+        .zip(&again)
+        .all(|(a, b)| a.id == b.id && a.input_schema == b.input_schema));
+    let manifest: serde_json::Value =
+        serde_json::from_str(include_str!("../manifest.json")).unwrap();
+    assert_eq!(
+        manifest["operations"].as_array().map(Vec::len),
+        Some(first.len())
+    );
+}

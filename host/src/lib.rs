@@ -439,6 +439,9 @@ pub struct ConnectorHost {
     authenticate_timeout: Duration,
     list_operations_timeout: Duration,
     runtime: tokio::runtime::Runtime,
+    /// `list-operations` is deterministic (no network, no input): the first answer is kept and
+    /// served to every later call instead of instantiating and rebuilding every schema again.
+    operations: std::sync::OnceLock<Vec<OperationDescriptor>>,
     /// Whether the compiled artifact came from the on-disk cache.
     pub from_cache: bool,
 }
@@ -556,6 +559,7 @@ impl ConnectorHost {
             authenticate_timeout: options.authenticate_timeout,
             list_operations_timeout: options.list_operations_timeout,
             runtime,
+            operations: std::sync::OnceLock::new(),
             from_cache,
         })
     }
@@ -691,10 +695,13 @@ impl ConnectorHost {
         })))
     }
 
-    /// `list-operations`.
+    /// `list-operations`: run once per loaded component, then served from the host's copy.
     pub fn list_operations(&self) -> anyhow::Result<Vec<OperationDescriptor>> {
+        if let Some(ops) = self.operations.get() {
+            return Ok(ops.clone());
+        }
         match self.run(Call::ListOperations, self.list_operations_timeout) {
-            Ok(Answer::Operations(ops)) => Ok(ops),
+            Ok(Answer::Operations(ops)) => Ok(self.operations.get_or_init(|| ops).clone()),
             Ok(_) => unreachable!("list-operations answers with operations"),
             Err(stop) => Err(anyhow::anyhow!(
                 self.classify(stop, "raise the host's list_operations_timeout")?
