@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("no network");
-    g.bench_function("list-operations (instantiate + call)", |b| {
+    g.bench_function("list-operations (after the first call: the host's copy)", |b| {
         b.iter(|| host.list_operations().unwrap())
     });
     g.bench_function("execute rejecting bad input", |b| {
