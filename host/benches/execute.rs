@@ -65,9 +65,10 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("no network");
-    g.bench_function("list-operations (after the first call: the host's copy)", |b| {
-        b.iter(|| host.list_operations().unwrap())
-    });
+    g.bench_function(
+        "list-operations (after the first call: the host's copy)",
+        |b| b.iter(|| host.list_operations().unwrap()),
+    );
     g.bench_function("execute rejecting bad input", |b| {
         let bad = ExecuteRequest {
             input: r#"{"id":5}"#.into(),
