@@ -222,6 +222,7 @@ async function main() {
     N8N_LOG_LEVEL: 'info',
     N8N_SECURE_COOKIE: 'false',
     CIO_ROUTES: JSON.stringify(emulator.hosts),
+    CIO_TEST_MODE: '1',
   };
   fs.mkdirSync(env.N8N_USER_FOLDER, { recursive: true });
   if (process.env.CIO_E2E_INSTALL === 'custom-link') {

@@ -78,10 +78,11 @@ test('routes: only from CIO_ROUTES; absent means production (no routes)', () => 
   assert.equal(rt.routesFromEnv({}), undefined);
   assert.equal(rt.routesFromEnv({ CIO_ROUTES: '' }), undefined);
   const hosts = { 'api.customer.io': 'http://127.0.0.1:1' };
-  assert.deepEqual(rt.routesFromEnv({ CIO_ROUTES: JSON.stringify(hosts) }), hosts);
+  assert.deepEqual(rt.routesFromEnv({ CIO_ROUTES: JSON.stringify(hosts), CIO_TEST_MODE: '1' }), hosts);
   // the emulator's whole startup line is accepted too
-  assert.deepEqual(rt.routesFromEnv({ CIO_ROUTES: JSON.stringify({ control: 'x', hosts }) }), hosts);
-  assert.throws(() => rt.routesFromEnv({ CIO_ROUTES: 'nope' }), /not JSON/);
+  assert.deepEqual(rt.routesFromEnv({ CIO_ROUTES: JSON.stringify({ control: 'x', hosts }), CIO_TEST_MODE: '1' }), hosts);
+  assert.throws(() => rt.routesFromEnv({ CIO_ROUTES: 'nope', CIO_TEST_MODE: '1' }), /not JSON/);
+  assert.throws(() => rt.routesFromEnv({ CIO_ROUTES: JSON.stringify(hosts) }), /CIO_TEST_MODE/);
 });
 
 test('credentials: Track ops use the tracking pair, App/Beta the App key; region from the credential unless overridden', () => {
@@ -102,4 +103,16 @@ test('coercion: mapper text -> schema types', () => {
   });
   assert.deepEqual(rt.inputFromMapper('app.transactional.send_email', { transactional_message_id: '3' }).transactional_message_id, 3);
   assert.throws(() => rt.inputFromMapper('track.customer.identify', { attributes: '{bad' }), /not valid JSON/);
+  // Ids that would name another record as a number stay text.
+  for (const id of ['007', '123456789012345678901']) {
+    assert.equal(rt.inputFromMapper('track.object.delete', { object_type_id: '1', object_id: id }).object_id, id);
+  }
+  assert.equal(rt.inputFromMapper('app.segment.get', { segment_id: '0x10' }).segment_id, '0x10');
+});
+
+test('credential test: Track is tested only when both Track fields are given', async () => {
+  const node = new (require('../dist/nodes/CustomerIoWasm/CustomerIoWasm.node.js').CustomerIoWasm)();
+  const r = await node.methods.credentialTest.customerIoWasmConnectionTest({ data: { trackingApiKey: 'placeholder' } });
+  assert.equal(r.status, 'Error');
+  assert.match(r.message, /Give the Tracking Site ID and API key, the App API key, or both/);
 });

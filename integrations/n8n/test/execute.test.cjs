@@ -11,6 +11,7 @@ let rt;
 test.before(async () => {
   emulator = await startEmulator();
   process.env.CIO_ROUTES = JSON.stringify(emulator.hosts);
+  process.env.CIO_TEST_MODE = '1';
   node = loadNode();
   rt = require('../dist/nodes/CustomerIoWasm/runtime.cjs');
   await rt.resetHost();

@@ -12,8 +12,7 @@ const CUSTOMERIO_HOSTS = Object.freeze([
 ]);
 
 /**
- * Validates a routes map (test mode): Customer.io host -> `http://127.0.0.1:PORT` (or
- * `http://localhost:PORT`, `http://[::1]:PORT`). Returns a frozen map host -> { scheme, authority }.
+ * Validates a routes map (test mode): Customer.io host -> `http://127.0.0.1:PORT`. Returns a frozen map host -> { scheme, authority }.
  * Throws TypeError on anything else, so a typo cannot silently send traffic somewhere unexpected.
  */
 function normalizeRoutes(routes) {
@@ -29,7 +28,9 @@ function normalizeRoutes(routes) {
       throw new TypeError(`routes: ${host} -> ${target} is not a URL`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`routes: ${target} must be http(s)`);
-    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    // IPv4 loopback only: the shim cannot set an IPv6 authority, and `localhost` goes through the
+    // resolver.
+    if (url.hostname !== '127.0.0.1') {
       throw new TypeError(`routes: ${target} must be a loopback address (test mode only)`);
     }
     if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {

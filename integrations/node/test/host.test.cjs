@@ -67,6 +67,8 @@ describe('egress policy (pure)', () => {
     assert.equal(decide({ tag: 'HTTPS' }, 'api.customer.io', { allowHosts: ['track.customer.io'] }).allow, false);
     assert.throws(() => normalizeRoutes({ 'evil.com': 'http://127.0.0.1:1' }), TypeError);
     assert.throws(() => normalizeRoutes({ 'api.customer.io': 'http://10.0.0.1:1' }), TypeError);
+    assert.throws(() => normalizeRoutes({ 'api.customer.io': 'http://[::1]:1' }), TypeError);
+    assert.throws(() => normalizeRoutes({ 'api.customer.io': 'http://localhost:1' }), TypeError);
     assert.throws(() => normalizeRoutes({ 'api.customer.io': 'http://127.0.0.1:1/x' }), TypeError);
   });
 });

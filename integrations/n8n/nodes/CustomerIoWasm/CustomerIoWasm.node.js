@@ -103,7 +103,10 @@ const credentialTest = {
   async customerIoWasmConnectionTest(credential) {
     const data = (credential && credential.data) || {};
     const checks = [];
-    if (data.trackingSiteId || data.trackingApiKey) checks.push('track');
+    // n8n uses this test for every customerIoApi credential, and that credential makes the Track
+    // key required: App-only users fill it with a placeholder, so Track is tested only when both
+    // Track fields are given.
+    if (data.trackingSiteId && data.trackingApiKey) checks.push('track');
     if (data.appApiKey) checks.push('app');
     if (!checks.length) return { status: 'Error', message: 'Give the Tracking Site ID and API key, the App API key, or both' };
     const done = [];

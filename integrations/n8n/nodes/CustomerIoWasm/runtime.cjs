@@ -49,6 +49,12 @@ function loadHostModule() {
 function routesFromEnv(env = process.env) {
   const text = env.CIO_ROUTES;
   if (text === undefined || text === '') return undefined;
+  // A second, explicit opt-in: routes send the real keys to a loopback port, which a stray
+  // variable in production must not do.
+  if (env.CIO_TEST_MODE !== '1') {
+    throw new Error('CIO_ROUTES is set but CIO_TEST_MODE is not 1: test routes are refused (unset CIO_ROUTES in production)');
+  }
+  console.warn('[customerio-wasm] test mode: Customer.io requests go to the loopback routes in CIO_ROUTES');
   let routes;
   try {
     routes = JSON.parse(text);
@@ -206,13 +212,14 @@ function coerce(value, schema, name) {
   const types = typesOf(schema || {});
   if (typeof value === 'string') {
     const t = value.trim();
-    if (types.length === 1 && (types[0] === 'integer' || types[0] === 'number') && t !== '' && Number.isFinite(Number(t))) return Number(t);
+    if (types.length === 1 && (types[0] === 'integer' || types[0] === 'number') && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) && Number.isFinite(Number(t))) return Number(t);
     if (types.length === 1 && types[0] === 'boolean' && (t === 'true' || t === 'false')) return t === 'true';
     if ((types.length === 1 && (types[0] === 'object' || types[0] === 'array')) || types.length === 0) {
       if (t.startsWith('{') || t.startsWith('[') || types.length === 1) return parseJsonText(t, `Input "${name}"`);
     }
-    // "string or integer" ids (e.g. transactional_message_id): digits are an id
-    if (!schema.anyOf && types.includes('integer') && types.includes('string') && /^\d+$/.test(t)) return Number(t);
+    // "string or integer" ids (e.g. transactional_message_id): digits are an id — but only digits
+    // that survive as a number ("007" and 20-digit ids stay text, or they would name another record)
+    if (!schema.anyOf && types.includes('integer') && types.includes('string') && /^(0|[1-9]\d*)$/.test(t) && Number.isSafeInteger(Number(t))) return Number(t);
   }
   if (typeof value === 'number' && types.length === 1 && types[0] === 'string') return String(value);
   return value;
