@@ -132,6 +132,10 @@ pub struct HostOptions {
     /// How many of the newest [`EgressRecord`]s [`ConnectorHost::egress_log`] keeps; 0 keeps none.
     /// Default 1,000.
     pub egress_log_limit: usize,
+    /// Calls that may run at once. Each call gets a fresh instance from a pool reserved at load
+    /// (wasmtime's pooling allocator), so instantiating and tearing down stay cheap; a call past
+    /// the limit fails with a host error instead of growing memory without bound. Default 256.
+    pub max_instances: u32,
 }
 
 impl Default for HostOptions {
@@ -149,6 +153,7 @@ impl Default for HostOptions {
             list_operations_timeout: Duration::from_secs(10),
             max_response_bytes: 64 << 20,
             egress_log_limit: 1000,
+            max_instances: 256,
         }
     }
 }
@@ -515,6 +520,18 @@ impl ConnectorHost {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        // A pool of instance slots reserved once: a call's instance is carved out of it and given
+        // back, instead of mapping and unmapping memory per call. The component has a handful of
+        // core instances, memories and tables per instance; the slots' memory is capped at the
+        // per-call limit (the ResourceLimiter below still refuses first and names the limit).
+        let slots = options.max_instances.max(1);
+        let mut pool = wasmtime::PoolingAllocationConfig::default();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots.saturating_mul(8))
+            .total_memories(slots.saturating_mul(2))
+            .total_tables(slots.saturating_mul(4))
+            .max_memory_size(options.max_memory_bytes);
+        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;
         let (component, from_cache) = compile_cached(&engine, &bytes, options)?;
         let mut linker: Linker<State> = Linker::new(&engine);
@@ -601,7 +618,13 @@ impl ConnectorHost {
         let pre = &self.pre;
         let work = async move {
             let result = async {
-                let i = pre.instantiate_async(&mut store).await?;
+                let i = pre.instantiate_async(&mut store).await.map_err(|e| {
+                    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+                        e.context("no instance for this call: every slot of the host's instance pool is in use (HostOptions::max_instances); retry shortly or raise the limit")
+                    } else {
+                        e
+                    }
+                })?;
                 let c = i.customerio_connector_connector();
                 Ok(match call {
                     Call::ListOperations => {

@@ -558,3 +558,47 @@ fn cli_errors_carry_no_backtraces() {
     assert_eq!(e["retryable"], true, "{e}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn calls_beyond_the_instance_pool_fail_cleanly_and_the_pool_is_given_back() {
+    let dir = scratch("pool");
+    let host = std::sync::Arc::new(host(HostOptions {
+        component: guest_wat(),
+        cache_dir: Some(dir.clone()),
+        max_instances: 1,
+        deadline_grace: Duration::from_millis(200),
+        ..Default::default()
+    }));
+    let call = |op: &str, timeout_ms| {
+        host.execute(&ExecuteRequest {
+            operation_id: op.into(),
+            config: track(),
+            input: "{}".into(),
+            timeout_ms: Some(timeout_ms),
+            request_id: None,
+        })
+    };
+    // One slot: a sleeping call holds it, a second call at the same time gets a host error.
+    let busy = {
+        let host = host.clone();
+        std::thread::spawn(move || {
+            host.execute(&ExecuteRequest {
+                operation_id: "track.sleep".into(),
+                config: track(),
+                input: "{}".into(),
+                timeout_ms: Some(800),
+                request_id: None,
+            })
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let e = call("track.unreachable", 500).expect_err("no free instance");
+    let text = format!("{e:#}");
+    assert!(text.contains("max_instances"), "{text}");
+    assert!(!text.contains("backtrace"), "{text}");
+    let _ = busy.join().unwrap();
+    // The slot came back: the next call instantiates again (and traps as this op does).
+    let e = call("track.unreachable", 500).expect_err("a trap");
+    assert!(format!("{e:#}").contains("unreachable"), "{e:#}");
+    let _ = std::fs::remove_dir_all(dir);
+}
