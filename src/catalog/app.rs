@@ -4,7 +4,8 @@
 //! repeated automatically.
 
 use super::fields as f;
-use super::{op, Operation, Replay::Never, APP, BETA};
+use super::fields::body;
+use super::{op, read, Operation, Replay::Never, ANSWER, APP, BETA};
 use crate::messaging;
 use crate::schema::{Field, Place, Ty};
 
@@ -40,21 +41,6 @@ const fn link_metrics(
         .fields(ids)
         .common(&[f::PERIOD, f::STEPS, f::UNIQUE])
         .list("links")
-}
-/// Read one object under `key`, on the APIs `apis`.
-pub(super) const fn read(
-    apis: u8,
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    path: &'static str,
-    ids: &'static [Field],
-    key: &'static str,
-) -> Operation {
-    op(apis, name, title, description)
-        .get(path)
-        .fields(ids)
-        .one(key)
 }
 /// Read one object under `key`, on App and Beta.
 const fn get(
@@ -110,9 +96,6 @@ const NEWSLETTER_CONTENT: &[Field] = &[f::NEWSLETTER_ID, f::CONTENT_ID];
 const NEWSLETTER_LANGUAGE: &[Field] = &[f::NEWSLETTER_ID, f::LANGUAGE];
 const TEST_GROUP_LANGUAGE: &[Field] = &[f::NEWSLETTER_ID, f::TEST_GROUP_ID, f::LANGUAGE];
 
-const fn body(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, ty, Place::Body(name), title, description)
-}
 const TO: Field = body("to", Ty::Str, "To", "Recipients, comma-separated, display names allowed (\"Sarah <sarah@example.io>\"); at most 15 with cc and bcc.").required().max_bytes(4000);
 const EMAIL: &[Field] = &[
     f::TEMPLATE,
@@ -491,10 +474,10 @@ pub const OPERATIONS: &[Operation] = &[
         .example(r#"{"name":"December digest","type":"email","subject":"What's new","recipients":{"segment":{"id":7}}}"#),
     op(AB, "newsletter.delete", "Delete a newsletter", "Deletes a newsletter (DELETE /v1/newsletters/{newsletter_id}).").delete("/newsletters/{newsletter_id}").fields(NEWSLETTER).example(r#"{"newsletter_id":11}"#),
     op(AB, "newsletter.send", "Send a newsletter", "Sends a newsletter now (POST /v1/newsletters/{newsletter_id}/send). Never repeated automatically.").post("/newsletters/{newsletter_id}/send").fields(NEWSLETTER).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"newsletter_id":12}"#),
+        .output(ANSWER).example(r#"{"newsletter_id":12}"#),
     op(AB, "newsletter.schedule", "Schedule a newsletter", "Schedules a newsletter (POST /v1/newsletters/{newsletter_id}/schedule).").post("/newsletters/{newsletter_id}/schedule")
         .fields(&[f::NEWSLETTER_ID, Field::new("scheduled_at", Ty::Timestamp, Place::Body("scheduled_at"), "Send at", "When to send: unix seconds or ISO-8601.").required()])
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"newsletter_id":12,"scheduled_at":"2026-12-24T09:00:00Z"}"#),
+        .output(ANSWER).example(r#"{"newsletter_id":12,"scheduled_at":"2026-12-24T09:00:00Z"}"#),
     op(AB, "newsletter.list_contents", "List a newsletter's contents", "Its content variants: translations and A/B versions.").get("/newsletters/{newsletter_id}/contents").fields(NEWSLETTER).list("contents").example(r#"{"newsletter_id":12}"#),
     get("newsletter.get_content", "Get a newsletter content", "One content variant.", "/newsletters/{newsletter_id}/contents/{content_id}", NEWSLETTER_CONTENT, "content").example(r#"{"newsletter_id":12,"content_id":121}"#),
     update("newsletter.update_content", "Update a newsletter content", "Changes one content variant.", "/newsletters/{newsletter_id}/contents/{content_id}", &[f::NEWSLETTER_ID, f::CONTENT_ID, f::CHANGES], "content")
@@ -517,9 +500,9 @@ pub const OPERATIONS: &[Operation] = &[
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object","properties":{"instance_id":{"type":"string"}}}"#)
         .example(r#"{"notification_type":"order_status","identifier":"42","attributes":{"order":"A-1"},"content_state":{"step":"packed"}}"#),
     op(APP, "live_notification.update", "Update a live notification", "Updates a running live notification's data (POST /v1/live_notifications/update).").post("/live_notifications/update").fields(LIVE_UPDATE).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0","content_state":{"step":"shipped"}}"#),
+        .output(ANSWER).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0","content_state":{"step":"shipped"}}"#),
     op(APP, "live_notification.end", "End a live notification", "Ends a live notification (POST /v1/live_notifications/end).").post("/live_notifications/end").fields(LIVE_END).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),
+        .output(ANSWER).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),
     op(APP, "live_notification.get", "Get a live notification", "A live notification's state (GET /v1/live_notifications/{instance_id}).").get("/live_notifications/{instance_id}")
         .fields(&[Field::new("instance_id", Ty::Str, Place::Path, "Instance", "The instance start returned.").required().max_bytes(200)])
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object"}"#).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#),

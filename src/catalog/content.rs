@@ -5,25 +5,12 @@
 
 use serde_json::{Map, Value};
 
-use super::app::read;
-use super::{op, Operation, APP, BETA};
+use super::fields::{body, path_id, query as q};
+use super::{op, read, Operation, ANSWER, APP, BETA};
 use crate::schema::{Field, Place, Ty};
 
 const AB: u8 = APP | BETA;
 
-const ANSWER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#;
-
-const fn body(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, ty, Place::Body(name), title, description)
-}
-const fn q(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, ty, Place::Query(name), title, description)
-}
-const fn int_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, Ty::Int, Place::Path, title, description)
-        .required()
-        .range(1, i64::MAX)
-}
 const fn uuid_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
     Field::new(name, Ty::Str, Place::Path, title, description)
         .required()
@@ -73,7 +60,7 @@ const MOVE_TO_ROOT: Field = Field::new(
 
 // ---- Collections ----
 const COLLECTION: Field =
-    int_id("collection_id", "Collection", "The collection's id.").lookup("collection.lookup");
+    path_id("collection_id", "Collection", "The collection's id.").lookup("collection.lookup");
 const COLLECTION_NAME: Field = body(
     "name",
     Ty::Str,
@@ -218,7 +205,7 @@ const WEBHOOK_EVENT: Ty = Ty::Enum(&[
     "webhook_failed",
     "webhook_undeliverable",
 ]);
-const WEBHOOK: Field = int_id(
+const WEBHOOK: Field = path_id(
     "webhook_id",
     "Reporting webhook",
     "The reporting webhook's id.",
@@ -273,8 +260,8 @@ const FOLDER_FILTERS: &[Field] = &[
         "Only the folder's own children, not its subfolders' contents.",
     ),
 ];
-const ASSET: Field = int_id("asset_id", "Asset", "The asset's id.");
-const ASSET_FOLDER: Field = int_id("folder_id", "Folder", "The asset folder's id.");
+const ASSET: Field = path_id("asset_id", "Asset", "The asset's id.");
+const ASSET_FOLDER: Field = path_id("folder_id", "Folder", "The asset folder's id.");
 const ASSET_PARENT: Field = body(
     "parent_folder_id",
     Ty::Int,
@@ -575,9 +562,9 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "sender_identity.list", "List sender identities", "The workspace's verified senders (GET /v1/sender_identities).").get("/sender_identities")
         .fields(&[q("sort", Ty::Enum(&["asc", "desc"]), "Order", "Oldest (asc) or newest (desc) first."), q("hidden", Ty::Bool, "Hidden too", "Include hidden senders.")]).paged("sender_identities"),
     read(AB, "sender_identity.get", "Get a sender identity", "One sender (GET /v1/sender_identities/{sender_id}).", "/sender_identities/{sender_id}",
-        &[int_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")], "sender_identity").example(r#"{"sender_id":1}"#),
+        &[path_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")], "sender_identity").example(r#"{"sender_id":1}"#),
     op(AB, "sender_identity.used_by", "Where a sender is used", "The campaigns and newsletters that send from a sender (GET /v1/sender_identities/{sender_id}/used_by).").get("/sender_identities/{sender_id}/used_by")
-        .fields(&[int_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")]).output(ANSWER).example(r#"{"sender_id":1}"#),
+        .fields(&[path_id("sender_id", "Sender", "The sender identity's id.").lookup("sender_identity.lookup")]).output(ANSWER).example(r#"{"sender_id":1}"#),
     // Reporting webhooks
     op(AB, "reporting_webhook.list", "List reporting webhooks", "Every reporting webhook (GET /v1/reporting_webhooks).").get("/reporting_webhooks").list("reporting_webhooks"),
     op(AB, "reporting_webhook.create", "Create a reporting webhook", "Sends message and subscription events to your URL (POST /v1/reporting_webhooks).").post("/reporting_webhooks")

@@ -3,7 +3,8 @@
 //! preferences and the data index. Everything but the data index also exists on the Beta host.
 
 use super::fields as f;
-use super::{op, Operation, APP, BETA};
+use super::fields::{body, query as q};
+use super::{op, Operation, ANSWER, APP, BETA};
 use crate::filter;
 use crate::identity::Wire;
 use crate::schema::{Field, Place, Ty};
@@ -11,20 +12,10 @@ use serde_json::{Map, Value};
 
 const AB: u8 = APP | BETA;
 
-/// The answer as it is, as one object (no documented wrapper key to select).
-const ANSWER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#;
-
 /// A person in an App path (`/customers/{id}/…` + `?id_type=`).
 const PERSON: Field = f::PERSON_TRACK.at(Place::Ident(Wire::AppPath, "id_type"));
 /// A person's identifier type on the App API (phone where the workspace uses it).
 const PEOPLE: &[Field] = &[PERSON, f::ID_TYPE_V2];
-
-const fn q(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, ty, Place::Query(name), title, description)
-}
-const fn body(name: &'static str, ty: Ty, title: &'static str, description: &'static str) -> Field {
-    Field::new(name, ty, Place::Body(name), title, description)
-}
 
 const FILTER_HELP: &str = "An audience filter with exactly one of and / or (arrays), not, segment ({\"id\":7}) or attribute ({\"field\":\"plan\",\"operator\":\"eq\",\"value\":\"pro\"} or operator exists); groups nest. Sent exactly as given.";
 const FILTER: Field = body("filter", Ty::Obj, "Filter", FILTER_HELP).required();

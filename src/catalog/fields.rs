@@ -266,13 +266,34 @@ pub const SEARCH: &[Field] = &[Field::new(
     "Keep options whose text contains this (case-insensitive).",
 )];
 
-// ---- App API ----
+// ---- Constructors the entry files share ----
 
-const fn path_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
+/// A field sent in the body under its own name.
+pub const fn body(
+    name: &'static str,
+    ty: Ty,
+    title: &'static str,
+    description: &'static str,
+) -> Field {
+    Field::new(name, ty, Place::Body(name), title, description)
+}
+/// A field sent as a query parameter of its own name.
+pub const fn query(
+    name: &'static str,
+    ty: Ty,
+    title: &'static str,
+    description: &'static str,
+) -> Field {
+    Field::new(name, ty, Place::Query(name), title, description)
+}
+/// A required positive integer id in the path.
+pub const fn path_id(name: &'static str, title: &'static str, description: &'static str) -> Field {
     Field::new(name, Ty::Int, Place::Path, title, description)
         .required()
         .range(1, i64::MAX)
 }
+
+// ---- App API ----
 
 /// A campaign's id.
 pub const CAMPAIGN_ID: Field = path_id(

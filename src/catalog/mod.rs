@@ -204,6 +204,25 @@ const fn hints(read_only: bool, destructive: bool, idempotent: bool) -> Hints {
     }
 }
 
+/// The output schema of an answer passed on as it is, one object with no documented key to pick.
+pub const ANSWER: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Customer.io's answer","type":"object"}"#;
+
+/// Reads one object under `key` (a GET), on the APIs `apis`.
+pub const fn read(
+    apis: Apis,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    path: &'static str,
+    ids: &'static [Field],
+    key: &'static str,
+) -> Operation {
+    op(apis, name, title, description)
+        .get(path)
+        .fields(ids)
+        .one(key)
+}
+
 /// A new entry with every part at its default: a GET of `/` with no fields and no paging.
 pub const fn op(
     apis: Apis,

@@ -637,6 +637,17 @@ fn app_us() -> ConnectionConfig {
     config(ConnectorKind::App, Region::Us)
 }
 
+/// Runs an App (US) operation that must be refused before anything is sent; its error.
+fn refused(op: &str, input: Value) -> crate::ConnectorError {
+    let (t, c) = (FakeTransport::with(vec![]), FakeClock::default());
+    let e = crate::testing::exec(&t, &c, op, app_us(), input.clone()).unwrap_err();
+    assert!(
+        t.sent.borrow().is_empty(),
+        "{op} sent a request for {input}"
+    );
+    e
+}
+
 #[test]
 fn page_numbers_are_followed_until_the_total() {
     let page = |ids: &[u32], page: u32| {
@@ -730,17 +741,8 @@ fn export_and_wait_polls_paced_and_ends_within_the_budget_naming_the_export() {
     assert!(e.body.unwrap().contains("failed"));
     // A deliveries export needs exactly one source.
     for input in [json!({}), json!({"campaign_id": 1, "newsletter_id": 2})] {
-        let t = FakeTransport::with(vec![]);
-        let e = crate::testing::exec(
-            &t,
-            &c,
-            "app.export.create_deliveries",
-            app_us(),
-            input.clone(),
-        )
-        .unwrap_err();
+        let e = refused("app.export.create_deliveries", input.clone());
         assert_eq!(e.kind, crate::error::ErrorKind::InvalidInput, "{input}");
-        assert!(t.sent.borrow().is_empty());
     }
 }
 
@@ -762,11 +764,8 @@ fn an_asset_upload_is_checked_and_sent_as_a_multipart_form() {
             "/content",
         ),
     ] {
-        let t = FakeTransport::with(vec![]);
-        let e =
-            crate::testing::exec(&t, &c, "app.asset.upload", app_us(), input.clone()).unwrap_err();
+        let e = refused("app.asset.upload", input.clone());
         assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
-        assert!(t.sent.borrow().is_empty());
     }
     let t = FakeTransport::with(vec![answer(200, r#"{"asset":{"id":3}}"#)]);
     let bytes: Vec<u8> = (0..=255u8).collect();
@@ -857,10 +856,8 @@ fn updates_move_to_the_root_only_when_asked_and_need_a_change() {
             "",
         ),
     ] {
-        let t = FakeTransport::with(vec![]);
-        let e = crate::testing::exec(&t, &c, op, app_us(), input.clone()).unwrap_err();
+        let e = refused(op, input.clone());
         assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
-        assert!(t.sent.borrow().is_empty());
     }
 }
 
@@ -890,9 +887,7 @@ fn imports_are_checked_for_what_their_type_needs() {
             "/data_to_process",
         ),
     ] {
-        let t = FakeTransport::with(vec![]);
-        let e =
-            crate::testing::exec(&t, &c, "app.import.create", app_us(), input.clone()).unwrap_err();
+        let e = refused("app.import.create", input.clone());
         assert_eq!(e.pointers, vec![pointer.to_string()], "{input}: {e:?}");
     }
     for input in [
@@ -931,28 +926,18 @@ fn upload_files_come_in_the_forms_tools_write_and_the_boundary_never_hangs() {
     assert!(decode_file("data:image/png,plain").is_none());
     // The fake clock gives the same boundaries every time: a file holding all of them is an
     // error, not an endless search.
-    let c = FakeClock::default();
-    let t = FakeTransport::with(vec![]);
     let boundaries: String = (0..8)
         .map(|n| format!("cio-connector-01HF7YAT000440Y5GX4GNK4EA0-{n} "))
         .collect();
-    let e = crate::testing::exec(
-        &t,
-        &c,
+    let e = refused(
         "app.asset.upload",
-        app_us(),
         json!({"file_name": "a.pdf", "content": crate::util::b64(boundaries.as_bytes())}),
-    )
-    .unwrap_err();
+    );
     assert_eq!(e.kind, crate::error::ErrorKind::Internal, "{e:?}");
-    assert!(t.sent.borrow().is_empty());
 }
 
 #[test]
 fn activities_pages_are_at_most_100() {
-    let c = FakeClock::default();
-    let t = FakeTransport::with(vec![]);
-    let e = crate::testing::exec(&t, &c, "app.activity.list", app_us(), json!({"limit": 500}))
-        .unwrap_err();
+    let e = refused("app.activity.list", json!({"limit": 500}));
     assert_eq!(e.pointers, vec!["/limit".to_string()]);
 }

@@ -329,6 +329,12 @@ fn paged(
         .unwrap_or(lookup);
     let max_pages = input.get("max_pages").and_then(Value::as_u64).unwrap_or(20);
     let style = b.op.paginator;
+    // Where a page starts, as the query names it; the input says `start` but for page numbers.
+    let name = match style {
+        Paginator::LimitOffset => "offset",
+        Paginator::Page => "page",
+        _ => "start",
+    };
     let position = if style == Paginator::Page {
         "page"
     } else {
@@ -345,11 +351,6 @@ fn paged(
         p.query
             .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
         let at = start.take();
-        let name = match style {
-            Paginator::LimitOffset => "offset",
-            Paginator::Page => "page",
-            _ => "start",
-        };
         p.query.extend(at.clone().map(|s| (name.to_string(), s)));
         let (status, answer) = exchange(call, b, &p)?;
         pages += 1;
