@@ -30,6 +30,13 @@ use wasmtime::{Config, Engine, Store, Trap, UpdateDeadline};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
+/// The host's outgoing HTTP client: HTTP/1.1 with keep-alive, TLS by rustls (the webpki roots),
+/// plain HTTP only for `route_to` (the allow-list refuses `http:` before a request gets here).
+type Client = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    wasmtime_wasi_http::WasiBody,
+>;
+
 pub mod cli;
 pub mod json;
 
@@ -134,8 +141,17 @@ pub struct HostOptions {
     pub egress_log_limit: usize,
     /// Calls that may run at once. Each call gets a fresh instance from a pool reserved at load
     /// (wasmtime's pooling allocator), so instantiating and tearing down stay cheap; a call past
-    /// the limit fails with a host error instead of growing memory without bound. Default 256.
+    /// the limit fails with a host error instead of growing memory without bound. Default 256;
+    /// 0 = no pool: each instance is allocated on demand (and their number is not bounded).
     pub max_instances: u32,
+    /// Threads of the host's runtime, which runs every call and its HTTP I/O. Default: the
+    /// machine's available parallelism.
+    pub worker_threads: usize,
+    /// Idle keep-alive connections kept per Customer.io host (or per `route_to` target) for the
+    /// next request; 0 closes every connection after its response. Default 32.
+    pub max_idle_connections_per_host: usize,
+    /// How long an idle keep-alive connection is kept. Default 60 s.
+    pub idle_connection_timeout: Duration,
 }
 
 impl Default for HostOptions {
@@ -154,6 +170,9 @@ impl Default for HostOptions {
             max_response_bytes: 64 << 20,
             egress_log_limit: 1000,
             max_instances: 256,
+            worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_idle_connections_per_host: 32,
+            idle_connection_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -195,6 +214,8 @@ pub struct Egress {
     max_wait: Duration,
     max_response_bytes: u64,
     log: Arc<EgressLog>,
+    /// Shared by every call: connections are reused across calls, not only within one.
+    client: Client,
     /// When the current call's budget ends: no request may outlive it.
     deadline: Instant,
     /// Response body bytes delivered to the current call.
@@ -254,6 +275,7 @@ impl WasiHttpHooks for Egress {
         let limit = self.max_response_bytes;
         let deadline = tokio::time::Instant::from_std(self.deadline);
         let received = self.received.clone();
+        let client = self.client.clone();
         // A HEAD answer announces the size of a body it does not carry.
         let bodiless = request.method() == http::Method::HEAD;
         Box::new(async move {
@@ -271,19 +293,22 @@ impl WasiHttpHooks for Egress {
                     http::Uri::from_parts(parts).map_err(|_| HttpError::HttpRequestUriInvalid)?;
             }
             // The component's own timeouts restart with every byte; the call's deadline does not.
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let cap = cap.min(left);
+            // A pooled connection may already be open, so connecting and waiting for the answer's
+            // head share one window: the two waits the component asked for, added up.
             let opts = options.unwrap_or_default();
-            let capped = |d: Option<Duration>| Some(d.unwrap_or(cap).min(cap));
-            let opts = wasmtime_wasi_http::RequestOptions {
-                connect_timeout: capped(opts.connect_timeout),
-                first_byte_timeout: capped(opts.first_byte_timeout),
-                between_bytes_timeout: capped(opts.between_bytes_timeout),
+            let head_wait = opts
+                .connect_timeout
+                .unwrap_or(cap)
+                .min(cap)
+                .saturating_add(opts.first_byte_timeout.unwrap_or(cap).min(cap));
+            let idle = opts.between_bytes_timeout.unwrap_or(cap).min(cap);
+            let now = tokio::time::Instant::now();
+            let head_by = deadline.min(now + head_wait);
+            let res = match tokio::time::timeout_at(head_by, client.request(request)).await {
+                Ok(res) => res.map_err(client_error)?,
+                Err(_) if head_by >= deadline => return Err(HttpError::HttpResponseTimeout),
+                Err(_) => return Err(HttpError::ConnectionReadTimeout),
             };
-            let send = wasmtime_wasi_http::default_send_request(request, Some(opts));
-            let (res, io) = tokio::time::timeout_at(deadline, send)
-                .await
-                .map_err(|_| HttpError::HttpResponseTimeout)??;
             let announced = res
                 .headers()
                 .get(http::header::CONTENT_LENGTH)
@@ -293,8 +318,10 @@ impl WasiHttpHooks for Egress {
             }
             let res = res.map(|body| {
                 BoundedBody {
-                    inner: body.boxed_unsync(),
+                    inner: body.map_err(HttpError::Hyper).boxed_unsync(),
                     deadline: Box::pin(tokio::time::sleep_until(deadline)),
+                    idle,
+                    idle_timer: Box::pin(tokio::time::sleep(idle)),
                     limit,
                     seen: 0,
                     received,
@@ -302,14 +329,62 @@ impl WasiHttpHooks for Egress {
                 }
                 .boxed_unsync()
             });
-            // The connection itself (request body upload included) ends at the deadline too.
-            let io = async move {
-                tokio::time::timeout_at(deadline, io)
-                    .await
-                    .unwrap_or(Err(HttpError::HttpResponseTimeout))
-            };
-            Ok((res, Box::new(io) as IoFuture))
+            // The pooled client drives the connection on its own task (bounded by the body's
+            // deadline above): there is no per-request I/O future left to hand back.
+            Ok((res, Box::new(async { Ok(()) }) as IoFuture))
         })
+    }
+}
+
+/// The pooled client's error as the wasi-http error the guest is told (the codes it maps, as
+/// wasmtime's own sender reports them).
+fn client_error(e: hyper_util::client::legacy::Error) -> HttpError {
+    use std::error::Error as _;
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        if let Some(tls) = c.downcast_ref::<rustls::Error>() {
+            return match tls {
+                rustls::Error::InvalidCertificate(_) => HttpError::TlsCertificateError,
+                rustls::Error::AlertReceived(alert) => HttpError::TlsAlertReceived {
+                    alert_id: Some(u8::from(*alert)),
+                    alert_message: Some(format!("{alert:?}")),
+                },
+                _ => HttpError::TlsProtocolError,
+            };
+        }
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            if e.is_connect() {
+                return match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => HttpError::ConnectionRefused,
+                    std::io::ErrorKind::TimedOut => HttpError::ConnectionTimeout,
+                    kind => HttpError::Connect(std::io::Error::new(kind, io.to_string())),
+                };
+            }
+        }
+        if let Some(h) = c.downcast_ref::<hyper::Error>() {
+            return if h.is_timeout() {
+                HttpError::HttpResponseTimeout
+            } else if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                HttpError::ConnectionTerminated
+            } else if h.is_parse() || h.is_parse_status() {
+                HttpError::HttpProtocolError
+            } else {
+                // The request body failed (the guest's stream), or the connection broke.
+                HttpError::ConnectionTerminated
+            };
+        }
+        if let Some(w) = c.downcast_ref::<HttpError>() {
+            return match w {
+                HttpError::HttpRequestBodySize(n) => HttpError::HttpRequestBodySize(*n),
+                _ => HttpError::ConnectionTerminated,
+            };
+        }
+        cause = c.source();
+    }
+    if e.is_connect() {
+        HttpError::ConnectionRefused
+    } else {
+        HttpError::HttpProtocolError
     }
 }
 
@@ -318,6 +393,9 @@ impl WasiHttpHooks for Egress {
 struct BoundedBody {
     inner: wasmtime_wasi_http::WasiBody,
     deadline: Pin<Box<tokio::time::Sleep>>,
+    /// The longest wait between two frames (the component's between-bytes timeout).
+    idle: Duration,
+    idle_timer: Pin<Box<tokio::time::Sleep>>,
     limit: u64,
     seen: u64,
     received: Arc<AtomicU64>,
@@ -345,6 +423,8 @@ impl Body for BoundedBody {
         }
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
+                let next = tokio::time::Instant::now() + this.idle;
+                this.idle_timer.as_mut().reset(next);
                 if let Some(data) = frame.data_ref() {
                     let n = data.len() as u64;
                     this.seen = this.seen.saturating_add(n);
@@ -355,10 +435,15 @@ impl Body for BoundedBody {
                 }
                 Poll::Ready(Some(Ok(frame)))
             }
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => fail(this, HttpError::HttpResponseTimeout),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                if this.deadline.as_mut().poll(cx).is_ready() {
+                    return fail(this, HttpError::HttpResponseTimeout);
+                }
+                if this.idle_timer.as_mut().poll(cx).is_ready() {
+                    return fail(this, HttpError::ConnectionReadTimeout);
+                }
+                Poll::Pending
+            }
             other => other,
         }
     }
@@ -432,9 +517,40 @@ impl WasiHttpView for State {
 
 /// A loaded, compiled component, ready to instantiate per call.
 ///
-/// Calls block the calling thread (do not call from inside a tokio runtime); the host runs the
-/// component on it and drives network I/O on a private runtime.
+/// Cheap to clone and `Send + Sync`: clones share the compiled component, the instance pool, the
+/// connection pool and the runtime. Every call runs as a task on the host's own multi-threaded
+/// tokio runtime, where its HTTP requests run too, so a call never hops between runtimes. The
+/// `*_async` methods may be awaited from any executor (many calls at once); the blocking ones wait
+/// for the same task and may be called from any thread, a runtime's included (they then block
+/// that thread).
+#[derive(Clone)]
 pub struct ConnectorHost {
+    inner: Arc<Inner>,
+    runtime: Arc<HostRuntime>,
+    /// Whether the compiled artifact came from the on-disk cache.
+    pub from_cache: bool,
+}
+
+/// The host's runtime, shut down without blocking when the last clone of the host goes, so a
+/// host may be dropped inside an async context (tokio refuses a blocking shutdown there).
+struct HostRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for HostRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl HostRuntime {
+    fn handle(&self) -> &tokio::runtime::Handle {
+        self.0.as_ref().expect("present until dropped").handle()
+    }
+}
+
+/// What every call needs, shared by the calls' tasks.
+struct Inner {
     engine: Engine,
     pre: bindings::ConnectorComponentPre<State>,
     egress: Egress,
@@ -443,12 +559,9 @@ pub struct ConnectorHost {
     grace: Duration,
     authenticate_timeout: Duration,
     list_operations_timeout: Duration,
-    runtime: tokio::runtime::Runtime,
     /// `list-operations` is deterministic (no network, no input): the first answer is kept and
     /// served to every later call instead of instantiating and rebuilding every schema again.
-    operations: std::sync::OnceLock<Vec<OperationDescriptor>>,
-    /// Whether the compiled artifact came from the on-disk cache.
-    pub from_cache: bool,
+    operations: std::sync::OnceLock<Arc<Vec<OperationDescriptor>>>,
 }
 
 /// A failure of the host itself (the component could not be loaded or trapped), as opposed to a
@@ -472,10 +585,10 @@ fn host_failure(e: wasmtime::Error) -> HostError {
     anyhow::Error::msg(parts.join(": "))
 }
 
-enum Call<'a> {
+enum Call {
     ListOperations,
-    Authenticate(&'a ConnectionConfig),
-    Execute(&'a ExecuteRequest),
+    Authenticate(ConnectionConfig),
+    Execute(ExecuteRequest),
 }
 
 enum Answer {
@@ -524,14 +637,16 @@ impl ConnectorHost {
         // back, instead of mapping and unmapping memory per call. The component has a handful of
         // core instances, memories and tables per instance; the slots' memory is capped at the
         // per-call limit (the ResourceLimiter below still refuses first and names the limit).
-        let slots = options.max_instances.max(1);
-        let mut pool = wasmtime::PoolingAllocationConfig::default();
-        pool.total_component_instances(slots)
-            .total_core_instances(slots.saturating_mul(8))
-            .total_memories(slots.saturating_mul(2))
-            .total_tables(slots.saturating_mul(4))
-            .max_memory_size(options.max_memory_bytes);
-        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        let slots = options.max_instances;
+        if slots > 0 {
+            let mut pool = wasmtime::PoolingAllocationConfig::default();
+            pool.total_component_instances(slots)
+                .total_core_instances(slots.saturating_mul(8))
+                .total_memories(slots.saturating_mul(2))
+                .total_tables(slots.saturating_mul(4))
+                .max_memory_size(options.max_memory_bytes);
+            config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        }
         let engine = Engine::new(&config)?;
         let (component, from_cache) = compile_cached(&engine, &bytes, options)?;
         let mut linker: Linker<State> = Linker::new(&engine);
@@ -543,7 +658,18 @@ impl ConnectorHost {
             Some(url) => Some(parse_route(url)?),
             None => None,
         };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(options.worker_threads.max(1))
+            .thread_name("cio-host")
+            .enable_all()
+            .build()
+            .context("cannot start the host's runtime")?;
+        let client = {
+            let _in_runtime = runtime.enter();
+            build_client(options)?
+        };
         let egress = Egress {
+            client,
             route_to,
             max_wait: options.max_request_wait,
             max_response_bytes: options.max_response_bytes,
@@ -560,13 +686,7 @@ impl ConnectorHost {
             .map(|(name, _)| name.to_string())
             .collect();
         start_ticker(&engine)?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("cio-host-io")
-            .enable_all()
-            .build()
-            .context("cannot start the host's I/O runtime")?;
-        Ok(ConnectorHost {
+        let inner = Inner {
             engine,
             pre,
             egress,
@@ -575,22 +695,161 @@ impl ConnectorHost {
             grace: options.deadline_grace,
             authenticate_timeout: options.authenticate_timeout,
             list_operations_timeout: options.list_operations_timeout,
-            runtime,
             operations: std::sync::OnceLock::new(),
+        };
+        Ok(ConnectorHost {
+            inner: Arc::new(inner),
+            runtime: Arc::new(HostRuntime(Some(runtime))),
             from_cache,
         })
     }
 
-    /// Runs one call in a fresh instance, within `budget` (+ grace): past it, wasm code is
-    /// interrupted at the next epoch tick and a wait in the host is cancelled.
-    fn run(&self, call: Call<'_>, budget: Duration) -> Result<Answer, Stop> {
-        let start = Instant::now();
-        let soft = start + budget;
+    /// The host's runtime: an embedder that serves many calls (an HTTP or MCP server) can run
+    /// on it, so awaiting a call costs no hop between runtimes.
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        self.runtime.handle()
+    }
+
+    /// Runs `work` as a task on the host's runtime and awaits it from wherever the caller is.
+    async fn spawn<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        self.runtime
+            .handle()
+            .spawn(work)
+            .await
+            .map_err(|e| anyhow::anyhow!("the call's task ended without an answer: {e}"))
+    }
+
+    /// Runs `work` on the host's runtime and blocks this thread until it is done: the blocking
+    /// API's only difference from the async one.
+    fn wait<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.runtime.handle().spawn(async move {
+            let _ = tx.send(work.await);
+        });
+        rx.recv()
+            .map_err(|_| anyhow::anyhow!("the call's task ended without an answer"))?
+    }
+
+    /// `list-operations`: run once per loaded component, then served from the host's copy.
+    pub fn list_operations(&self) -> anyhow::Result<Vec<OperationDescriptor>> {
+        Ok(self.operations()?.as_ref().clone())
+    }
+
+    /// The operations as the host's shared copy (no clone of the catalog per call).
+    pub fn operations(&self) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
+        if let Some(ops) = self.inner.operations.get() {
+            return Ok(ops.clone());
+        }
+        let inner = self.inner.clone();
+        self.wait(async move { inner.list_operations().await })
+    }
+
+    /// [`ConnectorHost::operations`], awaited.
+    pub async fn operations_async(&self) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
+        if let Some(ops) = self.inner.operations.get() {
+            return Ok(ops.clone());
+        }
+        let inner = self.inner.clone();
+        self.spawn(async move { inner.list_operations().await })
+            .await?
+    }
+
+    /// `authenticate`, within [`HostOptions::authenticate_timeout`] (+ grace).
+    pub fn authenticate(
+        &self,
+        config: &ConnectionConfig,
+    ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
+        let (inner, config) = (self.inner.clone(), config.clone());
+        self.wait(async move { inner.authenticate(config).await })
+    }
+
+    /// [`ConnectorHost::authenticate`], awaited.
+    pub async fn authenticate_async(
+        &self,
+        config: ConnectionConfig,
+    ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
+        let inner = self.inner.clone();
+        self.spawn(async move { inner.authenticate(config).await })
+            .await?
+    }
+
+    /// `execute`, within the request's `timeout_ms` (default 30 s, at most 300 s) plus grace.
+    pub fn execute(
+        &self,
+        request: &ExecuteRequest,
+    ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
+        let (inner, request) = (self.inner.clone(), request.clone());
+        self.wait(async move { inner.execute(request).await })
+    }
+
+    /// [`ConnectorHost::execute`], awaited: many may run at once (up to
+    /// [`HostOptions::max_instances`]).
+    pub async fn execute_async(
+        &self,
+        request: ExecuteRequest,
+    ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
+        let inner = self.inner.clone();
+        self.spawn(async move { inner.execute(request).await })
+            .await?
+    }
+
+    /// Times `n` instantiations of the component as a call makes them (fresh store from the
+    /// `InstancePre`, nothing called, instance dropped): the per-call price of isolation, for
+    /// benchmarks and capacity planning.
+    pub fn measure_instantiation(&self, n: usize) -> anyhow::Result<Vec<Duration>> {
+        let inner = self.inner.clone();
+        self.wait(async move {
+            let mut times = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                let mut store = inner.store(Instant::now() + DEFAULT_CALL_TIMEOUT, Arc::default());
+                inner
+                    .pre
+                    .instantiate_async(&mut store)
+                    .await
+                    .map_err(host_failure)?;
+                // The instance lives in the store: dropping the store gives its slot back.
+                drop(store);
+                times.push(t.elapsed());
+            }
+            Ok(times)
+        })
+    }
+
+    /// The interfaces the component imports, e.g. `wasi:http/outgoing-handler@0.2.12`: what a
+    /// platform reviews before granting it anything.
+    pub fn imports(&self) -> &[String] {
+        &self.inner.imports
+    }
+
+    /// The newest requests the component attempted (allowed or not), oldest first: at most
+    /// [`HostOptions::egress_log_limit`] of them.
+    pub fn egress_log(&self) -> Vec<EgressRecord> {
+        let records = self
+            .inner
+            .egress
+            .log
+            .records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        records.iter().cloned().collect()
+    }
+}
+
+impl Inner {
+    /// A fresh store for one call whose budget ends at `soft`: capped memory, no environment,
+    /// the egress hook bound to the call, and an epoch deadline at `soft` + grace.
+    fn store(&self, soft: Instant, received: Arc<AtomicU64>) -> Store<State> {
         let hard = soft + self.grace;
-        let received = Arc::new(AtomicU64::new(0));
         let mut egress = self.egress.clone();
         egress.deadline = soft;
-        egress.received = received.clone();
+        egress.received = received;
         let state = State {
             limits: MemoryCap {
                 max: self.max_memory_bytes,
@@ -610,11 +869,20 @@ impl ConnectorHost {
             if now >= hard {
                 return Ok(UpdateDeadline::Interrupt);
             }
-            // Half the remaining ticks: the ticker may fall behind the clock, so re-check often
-            // enough to stop within about a tick of the deadline.
-            let ticks = (hard - now).as_millis() / (2 * EPOCH_TICK.as_millis().max(1));
-            Ok(UpdateDeadline::Continue(ticks.clamp(1, 1000) as u64))
+            // A guest computing for a whole tick yields its worker to the other calls, and is
+            // looked at again within about a tick of its deadline.
+            Ok(UpdateDeadline::Yield(1))
         });
+        store
+    }
+
+    /// Runs one call in a fresh instance, within `budget` (+ grace): past it, wasm code is
+    /// interrupted at the next epoch tick and a wait in the host is cancelled.
+    async fn run(&self, call: Call, budget: Duration) -> Result<Answer, Stop> {
+        let soft = Instant::now() + budget;
+        let hard = soft + self.grace;
+        let received = Arc::new(AtomicU64::new(0));
+        let mut store = self.store(soft, received.clone());
         let pre = &self.pre;
         let work = async move {
             let result = async {
@@ -631,19 +899,17 @@ impl ConnectorHost {
                         Answer::Operations(c.call_list_operations(&mut store).await?)
                     }
                     Call::Authenticate(config) => {
-                        Answer::Auth(c.call_authenticate(&mut store, config).await?)
+                        Answer::Auth(c.call_authenticate(&mut store, &config).await?)
                     }
                     Call::Execute(request) => {
-                        Answer::Executed(c.call_execute(&mut store, request).await?)
+                        Answer::Executed(c.call_execute(&mut store, &request).await?)
                     }
                 })
             }
             .await;
             result.map_err(|error| (error, store.data().limits.refused))
         };
-        let outcome = self.runtime.block_on(async {
-            tokio::time::timeout_at(tokio::time::Instant::from_std(hard), work).await
-        });
+        let outcome = tokio::time::timeout_at(tokio::time::Instant::from_std(hard), work).await;
         let received = received.load(Ordering::Relaxed);
         match outcome {
             Ok(Ok(answer)) => Ok(answer),
@@ -718,13 +984,17 @@ impl ConnectorHost {
         })))
     }
 
-    /// `list-operations`: run once per loaded component, then served from the host's copy.
-    pub fn list_operations(&self) -> anyhow::Result<Vec<OperationDescriptor>> {
+    async fn list_operations(&self) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
         if let Some(ops) = self.operations.get() {
             return Ok(ops.clone());
         }
-        match self.run(Call::ListOperations, self.list_operations_timeout) {
-            Ok(Answer::Operations(ops)) => Ok(self.operations.get_or_init(|| ops).clone()),
+        match self
+            .run(Call::ListOperations, self.list_operations_timeout)
+            .await
+        {
+            Ok(Answer::Operations(ops)) => {
+                Ok(self.operations.get_or_init(|| Arc::new(ops)).clone())
+            }
             Ok(_) => unreachable!("list-operations answers with operations"),
             Err(stop) => Err(anyhow::anyhow!(
                 self.classify(stop, "raise the host's list_operations_timeout")?
@@ -733,12 +1003,14 @@ impl ConnectorHost {
         }
     }
 
-    /// `authenticate`, within [`HostOptions::authenticate_timeout`] (+ grace).
-    pub fn authenticate(
+    async fn authenticate(
         &self,
-        config: &ConnectionConfig,
+        config: ConnectionConfig,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
-        match self.run(Call::Authenticate(config), self.authenticate_timeout) {
+        match self
+            .run(Call::Authenticate(config), self.authenticate_timeout)
+            .await
+        {
             Ok(Answer::Auth(r)) => Ok(r),
             Ok(_) => unreachable!("authenticate answers with auth info"),
             Err(stop) => Ok(Err(
@@ -747,40 +1019,55 @@ impl ConnectorHost {
         }
     }
 
-    /// `execute`, within the request's `timeout_ms` (default 30 s, at most 300 s) plus grace.
-    pub fn execute(
+    async fn execute(
         &self,
-        request: &ExecuteRequest,
+        request: ExecuteRequest,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let budget = request
             .timeout_ms
             .map(|t| Duration::from_millis(u64::from(t.max(1))))
             .unwrap_or(DEFAULT_CALL_TIMEOUT)
             .min(MAX_CALL_TIMEOUT);
-        match self.run(Call::Execute(request), budget) {
+        match self.run(Call::Execute(request), budget).await {
             Ok(Answer::Executed(r)) => Ok(r),
             Ok(_) => unreachable!("execute answers with a response"),
             Err(stop) => Ok(Err(self.classify(stop, "raise timeout_ms")?)),
         }
     }
+}
 
-    /// The interfaces the component imports, e.g. `wasi:http/outgoing-handler@0.2.12`: what a
-    /// platform reviews before granting it anything.
-    pub fn imports(&self) -> &[String] {
-        &self.imports
-    }
-
-    /// The newest requests the component attempted (allowed or not), oldest first: at most
-    /// [`HostOptions::egress_log_limit`] of them.
-    pub fn egress_log(&self) -> Vec<EgressRecord> {
-        let records = self
-            .egress
-            .log
-            .records
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        records.iter().cloned().collect()
-    }
+/// The keep-alive client every call shares. Its connect timeout is the host's cap; the waits a
+/// request asks for are applied around each request (see [`Egress`]).
+fn build_client(options: &HostOptions) -> anyhow::Result<Client> {
+    use hyper_util::client::legacy::connect::HttpConnector;
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+    };
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .context("cannot set up TLS")?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let mut http = HttpConnector::new();
+    // `https://` URIs get TLS; `http://` only ever comes from `route_to`.
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(options.max_request_wait));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Ok(
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .timer(hyper_util::rt::TokioTimer::new())
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .pool_idle_timeout(options.idle_connection_timeout)
+            .pool_max_idle_per_host(options.max_idle_connections_per_host)
+            .build(connector),
+    )
 }
 
 /// Two fixes to what the guest learns about failed I/O (wasmtime-wasi-http 48.0.8):
