@@ -266,7 +266,67 @@ pub fn input_schema(
     doc.insert("description".into(), json!(description));
     doc.append(obj);
     doc.insert("examples".into(), json!([example]));
-    Value::Object(doc)
+    let mut doc = Value::Object(doc);
+    document(&mut doc);
+    doc
+}
+
+/// The title a property gets when its definition gives none: its name in words
+/// (`queued_at` → `Queued at`).
+pub fn title_from_name(name: &str) -> String {
+    let words = name.replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Fills what a schema leaves implicit, everywhere in it: a title for each property (from its
+/// name), `additionalProperties` for objects that list no properties (any JSON value), `items`
+/// for arrays (any JSON value). Validation is unchanged; a form builder no longer has to guess.
+pub fn document(s: &mut Value) {
+    let Some(obj) = s.as_object_mut() else {
+        return;
+    };
+    let types: Vec<String> = match obj.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|t| t.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let any = || json!({"description": "any JSON value"});
+    if types.iter().any(|t| t == "object")
+        && !obj.contains_key("properties")
+        && !obj.contains_key("additionalProperties")
+    {
+        obj.insert("additionalProperties".into(), any());
+    }
+    if types.iter().any(|t| t == "array") && !obj.contains_key("items") {
+        obj.insert("items".into(), any());
+    }
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for (name, p) in props.iter_mut() {
+            if let Some(po) = p.as_object_mut() {
+                if !po.contains_key("title") {
+                    po.insert("title".into(), json!(title_from_name(name)));
+                }
+            }
+            document(p);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(v) = obj.get_mut(key) {
+            document(v);
+        }
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(alts)) = obj.get_mut(key) {
+            alts.iter_mut().for_each(document);
+        }
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {

@@ -484,16 +484,17 @@ fn cli_errors_carry_no_backtraces() {
     };
     let wat = guest.to_str().unwrap();
     let missing = dir.join("missing.wasm");
+    // A missing component is a usage error that says how to build it or point to it.
     let (code, e) = run(&["--component", missing.to_str().unwrap(), "operations"]);
     assert_eq!(
         (code, e["kind"].as_str()),
-        (Some(9), Some("internal")),
+        (Some(2), Some("invalid-config")),
         "{e}"
     );
     assert!(e["message"]
         .as_str()
         .unwrap()
-        .contains("cannot read the component"));
+        .contains("there is no component at"));
     let trap = [
         "--component",
         wat,

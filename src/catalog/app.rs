@@ -296,7 +296,7 @@ const INBOX: &[Field] = &[
     ),
 ];
 
-const SEND_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Queued message","type":"object","required":["delivery_id","queued_at"],"properties":{"delivery_id":{"type":"string"},"queued_at":{"type":"integer"},"send_at":{"type":"integer"}}}"#;
+const SEND_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Queued message","type":"object","required":["delivery_id","queued_at"],"properties":{"delivery_id":{"type":"string","description":"the delivery's id, for message.get and metrics"},"queued_at":{"type":"integer","description":"when Customer.io queued it (unix seconds)"},"send_at":{"type":"integer","description":"when it is scheduled to go out (unix seconds), if later"}}}"#;
 const fn send(
     name: &'static str,
     title: &'static str,
@@ -425,7 +425,7 @@ pub const OPERATIONS: &[Operation] = &[
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Trigger","type":"object","required":["id"],"properties":{"id":{"type":"integer","description":"the trigger id, for broadcast.get_trigger"}}}"#)
         .example(r#"{"broadcast_id":8,"ids":["42"],"data":{"sale":"spring"},"id_ignore_missing":false}"#),
     op(AB, "broadcast.get_trigger", "Get a broadcast trigger", "A trigger's status: when it was created and processed (GET /v1/campaigns/{broadcast_id}/triggers/{trigger_id}).").get("/campaigns/{broadcast_id}/triggers/{trigger_id}").fields(TRIGGER)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Trigger","type":"object","properties":{"id":{"type":"integer"},"broadcast_id":{"type":"integer"},"created_at":{"type":"integer"},"processed_at":{"type":["integer","null"]}}}"#)
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Trigger","type":"object","properties":{"id":{"type":"integer","description":"the trigger id"},"broadcast_id":{"type":"integer","description":"the broadcast it triggered"},"created_at":{"type":"integer","description":"when it was triggered (unix seconds)"},"processed_at":{"type":["integer","null"],"description":"when Customer.io finished processing it (unix seconds); null while it runs"}}}"#)
         .example(r#"{"broadcast_id":8,"trigger_id":1}"#),
     op(AB, "broadcast.trigger_errors", "List a trigger's errors", "What went wrong for people of a trigger (GET …/triggers/{trigger_id}/errors), paged by offset.").get("/campaigns/{broadcast_id}/triggers/{trigger_id}/errors").fields(TRIGGER).paged_offset("errors").example(r#"{"broadcast_id":8,"trigger_id":1}"#),
     op(AB, "broadcast.list_triggers", "List a broadcast's triggers", "Every trigger of a broadcast (GET /v1/broadcasts/{broadcast_id}/triggers).").get("/broadcasts/{broadcast_id}/triggers").fields(BROADCAST).list("triggers").example(r#"{"broadcast_id":8}"#),
@@ -497,7 +497,7 @@ pub const OPERATIONS: &[Operation] = &[
     messages("newsletter.list_messages", "List a newsletter's deliveries", "/newsletters/{newsletter_id}/messages", NEWSLETTER).example(r#"{"newsletter_id":12}"#),
     // Live notifications
     op(APP, "live_notification.start", "Start a live notification", "Starts a live notification (a live activity) for a person (POST /v1/live_notifications/start).").post("/live_notifications/start").fields(LIVE_START).replay(Never)
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object","properties":{"instance_id":{"type":"string"}}}"#)
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Live notification","type":"object","properties":{"instance_id":{"type":"string","description":"the live notification's id, for update, end and get"}}}"#)
         .example(r#"{"notification_type":"order_status","identifier":"42","attributes":{"order":"A-1"},"content_state":{"step":"packed"}}"#),
     op(APP, "live_notification.update", "Update a live notification", "Updates a running live notification's data (POST /v1/live_notifications/update).").post("/live_notifications/update").fields(LIVE_UPDATE).replay(Never)
         .output(ANSWER).example(r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0","content_state":{"step":"shipped"}}"#),

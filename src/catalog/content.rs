@@ -228,7 +228,7 @@ const WEBHOOK_UPDATE: &[Field] = &[
     WEBHOOK_FIELDS[4],
     WEBHOOK_FIELDS[5],
 ];
-const WEBHOOK_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Reporting webhook","type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"},"endpoint":{"type":"string"},"events":{"type":"array","items":{"type":"string"}},"disabled":{"type":"boolean"},"full_resolution":{"type":"boolean"},"with_content":{"type":"boolean"}}}"#;
+const WEBHOOK_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Reporting webhook","type":"object","properties":{"id":{"type":"integer","description":"the webhook's id"},"name":{"type":"string","description":"its name"},"endpoint":{"type":"string","description":"the URL Customer.io posts events to"},"events":{"type":"array","items":{"type":"string"},"description":"the delivery events it reports"},"disabled":{"type":"boolean","description":"whether it is paused"},"full_resolution":{"type":"boolean","description":"every event, not only the first of each kind per delivery"},"with_content":{"type":"boolean","description":"events carry the message content"}}}"#;
 
 // ---- ESP suppressions ----
 const SUPPRESSION_TYPE: Field = Field::new(
@@ -587,7 +587,7 @@ pub const OPERATIONS: &[Operation] = &[
     // Workspace
     op(AB, "workspace.list", "List workspaces", "The workspaces the App key reaches, with people, object and message counts (GET /v1/workspaces).").get("/workspaces").list("workspaces"),
     op(AB, "info.ip_addresses", "List Customer.io's IP addresses", "The addresses Customer.io sends messages and webhooks from, to allow-list (GET /v1/info/ip_addresses).").get("/info/ip_addresses")
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"IP addresses","type":"object","required":["ip_addresses"],"properties":{"ip_addresses":{"type":"array","items":{"type":"string"}}}}"#),
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"IP addresses","type":"object","required":["ip_addresses"],"properties":{"ip_addresses":{"type":"array","items":{"type":"string"},"description":"the addresses Customer.io sends webhooks and requests from"}}}"#),
     // Assets (App host only)
     op(APP, "asset.list", "List assets", "Images and files of the asset library, a page at a time (GET /v1/assets).").get("/assets").fields(FOLDER_FILTERS).paged_number("assets"),
     op(APP, "asset.upload", "Upload an asset", "Adds an image or PDF to the asset library (POST /v1/assets/files, sent as a multipart form); give the file as base64.").post("/assets/files")

@@ -245,9 +245,9 @@ const OPTOUTS: Field = body(
 )
 .required();
 
-const COUNT_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Count","type":"object","required":["count"],"properties":{"count":{"type":"integer"}}}"#;
+const COUNT_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Count","type":"object","required":["count"],"properties":{"count":{"type":"integer","description":"how many people are in the segment"}}}"#;
 const URL_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Download link","type":"object","required":["url"],"properties":{"url":{"type":"string","description":"a signed link, valid for 15 minutes"}}}"#;
-const WAIT_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Finished export","type":"object","required":["export","url"],"properties":{"export":{"type":"object"},"url":{"type":"string","description":"a signed download link, valid for 15 minutes"},"polls":{"type":"integer","description":"status checks made"},"waited_ms":{"type":"integer"}}}"#;
+const WAIT_OUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Finished export","type":"object","required":["export","url"],"properties":{"export":{"type":"object","description":"the export as Customer.io reports it (id, status, …)"},"url":{"type":"string","description":"a signed download link, valid for 15 minutes"},"polls":{"type":"integer","description":"status checks made"},"waited_ms":{"type":"integer","description":"time spent waiting for the export, in ms"}}}"#;
 
 /// The people-and-data operations.
 pub const OPERATIONS: &[Operation] = &[
@@ -278,7 +278,7 @@ pub const OPERATIONS: &[Operation] = &[
         .fields(&[PERSON, f::ID_TYPE_V2, OPTOUTS]).example(r#"{"id":"42","optouts":[{"from":"+14155550100","optout":true,"channel":"sms"}]}"#),
     op(AB, "customer.subscription_token", "Get a subscription center link", "A 24-hour token and link to the person's subscription center (GET /v1/subscription_center/{id}/token).").get("/subscription_center/{id}/token")
         .fields(&[Field::new("id", Ty::Str, Place::Path, "Person", "The person's id or email address, as Customer.io knows them.").required().max_bytes(150)])
-        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Subscription center link","type":"object","required":["token","url"],"properties":{"token":{"type":"string"},"url":{"type":"string"}}}"#).example(r#"{"id":"42"}"#),
+        .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Subscription center link","type":"object","required":["token","url"],"properties":{"token":{"type":"string","description":"the subscription-center token, valid for 24 hours"},"url":{"type":"string","description":"the person's subscription-center link, valid for 24 hours"}}}"#).example(r#"{"id":"42"}"#),
     op(AB, "optout.list", "List SMS opt-outs", "Everyone who opted out of SMS or WhatsApp senders, a page at a time (GET /v1/optouts).").get("/optouts")
         .fields(&[q("from", Ty::Str, "Sender", "Only opt-outs of this sender (E.164 number, sender id or messaging-service SID).").max_bytes(100)]).paged("optouts").example(r#"{"limit":100}"#),
     op(AB, "subscription.list_topics", "List subscription topics", "The workspace's subscription topics (GET /v1/subscription_topics).").get("/subscription_topics").list("topics"),

@@ -494,11 +494,11 @@ impl Bound {
 
 /// Output schemas, as compact JSON text: parsed when a descriptor is made, which is smaller in
 /// the component than code that builds them.
-const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","sent"],"properties":{"complete":{"type":"boolean","description":"every slice was accepted"},"requests":{"type":"integer","description":"requests sent (one per slice)"},"sent":{"type":"integer","description":"items accepted by Customer.io"},"total":{"type":"integer","description":"items in the input"},"failed":{"type":"object","description":"the slice that failed and why; later slices were not sent","properties":{"slice":{"type":"integer"},"from":{"type":"integer"},"count":{"type":"integer"},"error":{"type":"object"}}}}}"#;
-const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer"},"reason":{"type":"string"},"field":{"type":"string"},"message":{"type":"string"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
+const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","sent"],"properties":{"complete":{"type":"boolean","description":"every slice was accepted"},"requests":{"type":"integer","description":"requests sent (one per slice)"},"sent":{"type":"integer","description":"items accepted by Customer.io"},"total":{"type":"integer","description":"items in the input"},"failed":{"type":"object","description":"the slice that failed and why; later slices were not sent","properties":{"slice":{"type":"integer","description":"the failed slice's number, from 0"},"from":{"type":"integer","description":"index in the input of the slice's first item"},"count":{"type":"integer","description":"items in the slice"},"error":{"type":"object","description":"the connector error of the slice's request"}}}}}"#;
+const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer","description":"the item's index in the input"},"reason":{"type":"string","description":"Customer.io's reason code"},"field":{"type":"string","description":"the item's field Customer.io names"},"message":{"type":"string","description":"Customer.io's explanation"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
 const EMPTY_OUT: &str = r#"{"type":"object","description":"Customer.io answers an empty JSON object when it accepted the request."}"#;
-const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","integer","null"],"description":"where the next page starts: give it back as start (page for page-numbered lists); null at the end"},"pages":{"type":"integer"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
-const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string"},"value":{}}}},"truncated":{"type":"boolean","description":"more options exist beyond max_pages"}}}"#;
+const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","integer","null"],"description":"where the next page starts: give it back as start (page for page-numbered lists); null at the end"},"pages":{"type":"integer","description":"pages read"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
+const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string","description":"what the dropdown shows"},"value":{"description":"what the field is set to"}}},"description":"the options, in Customer.io's order"},"truncated":{"type":"boolean","description":"more options exist beyond max_pages"}}}"#;
 
 /// The output schema generated from an entry's output part (and split).
 pub fn output_schema(op: &Operation) -> Value {
@@ -510,7 +510,7 @@ pub fn output_schema(op: &Operation) -> Value {
         (_, Output::One(key)) => (
             "Customer.io's answer",
             parse(&format!(
-                r#"{{"type":"object","required":["{key}"],"properties":{{"{key}":{{"type":"object"}}}}}}"#
+                r#"{{"type":"object","required":["{key}"],"properties":{{"{key}":{{"type":"object","description":"the {key} as Customer.io returns it"}}}}}}"#
             )),
         ),
         (_, Output::List(key)) => {
@@ -521,6 +521,11 @@ pub fn output_schema(op: &Operation) -> Value {
             };
             s["required"] = Value::from(vec![key]);
             s["properties"][key] = parse(r#"{"type":"array","items":{"type":"object"}}"#);
+            s["properties"][key]["description"] = Value::from(if op.paginator != Paginator::None {
+                format!("the {key} of every page read, as Customer.io returns them")
+            } else {
+                format!("the {key}, as Customer.io returns them")
+            });
             ("Records", s)
         }
         (_, Output::Lookup(..)) => ("Dropdown options", parse(LOOKUP_OUT)),
@@ -530,10 +535,15 @@ pub fn output_schema(op: &Operation) -> Value {
                 r#"{{"type":"object","required":["{key}"],"properties":{{"{key}":{{"description":"Customer.io's answer as it is"}}}}}}"#
             )),
         ),
-        (_, Output::Schema(s)) => return parse(s),
+        (_, Output::Schema(s)) => {
+            let mut s = parse(s);
+            schema::document(&mut s);
+            return s;
+        }
     };
     s["$schema"] = Value::from("https://json-schema.org/draft/2020-12/schema");
     s["title"] = Value::from(title);
+    schema::document(&mut s);
     s
 }
 

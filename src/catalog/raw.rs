@@ -33,7 +33,7 @@ pub const FIELDS: &[Field] = &[
 ];
 
 /// The output schema of the raw operations.
-pub const OUTPUT_SCHEMA: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"HTTP response","type":"object","properties":{"status":{"type":"integer","description":"HTTP status"},"headers":{"type":"object","description":"Response headers (lower-case names; repeated headers become arrays)"},"body":{"description":"The body per response_type: JSON, text, base64 or null when empty"},"body_encoding":{"enum":["none","json","text","base64"]},"url":{"type":"string","description":"The final URL (no credentials)"},"attempts":{"type":"integer"},"debug":{"type":"object","description":"Request and response as sent and received, credentials redacted"}},"required":["status","headers","body","body_encoding","url"]}"#;
+pub const OUTPUT_SCHEMA: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"HTTP response","type":"object","properties":{"status":{"type":"integer","description":"HTTP status"},"headers":{"type":"object","description":"Response headers (lower-case names; repeated headers become arrays)"},"body":{"description":"The body per response_type: JSON, text, base64 or null when empty"},"body_encoding":{"enum":["none","json","text","base64"],"description":"how body is written: none (empty), json, text or base64"},"url":{"type":"string","description":"The final URL (no credentials)"},"attempts":{"type":"integer","description":"requests sent, retries included"},"debug":{"type":"object","description":"Request and response as sent and received, credentials redacted"}},"required":["status","headers","body","body_encoding","url"]}"#;
 
 /// One raw entry; the three differ only in API, wording and example.
 const fn raw(

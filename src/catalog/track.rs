@@ -177,7 +177,7 @@ const PUSH_DEVICE: Field = Field::new(
 )
 .required();
 
-const REGION_OUTPUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Account region","type":"object","required":["region","url"],"properties":{"region":{"enum":["us","eu"]},"url":{"type":"string","description":"The Track host to use"},"environment_id":{"type":"integer","description":"The workspace of the credentials"}}}"#;
+const REGION_OUTPUT: &str = r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"Account region","type":"object","required":["region","url"],"properties":{"region":{"enum":["us","eu"],"description":"The data centre of the workspace the credentials belong to"},"url":{"type":"string","description":"The Track host to use"},"environment_id":{"type":"integer","description":"The workspace of the credentials"}}}"#;
 
 /// A Track v2 entity operation whose `type` and `action` are fixed.
 const fn v2(
