@@ -80,6 +80,9 @@ pub enum Command {
     /// Walk through a typical workflow: test the connections, identify a person, track an event,
     /// delete the person. Uses the embedded emulator unless credentials are in the environment.
     Demo,
+    /// Serve the operations as Model Context Protocol tools over stdio (or Streamable HTTP on
+    /// loopback with --listen), for agents.
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// What a CLI run produced.
@@ -282,6 +285,9 @@ pub fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>, stdin: &mut dy
     };
 
     match cli.command {
+        Command::Mcp(args) => {
+            crate::mcp::run(host, &args, &|k| connection(k).map_err(|o| o.stderr))
+        }
         Command::Operations { connector } => {
             let filter = match connector.as_deref().map(parse_kind) {
                 Some(Err(o)) => return o,

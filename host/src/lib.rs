@@ -32,6 +32,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpVi
 
 pub mod cli;
 pub mod json;
+pub mod mcp;
 
 /// Generated from `wit/connector.wit`; its documentation is the WIT file.
 #[allow(missing_docs)]
