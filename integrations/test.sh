@@ -21,3 +21,6 @@ if [ -f integrations/n8n/package.json ]; then
   echo "== n8n node in real n8n (integrations/n8n)"
   (cd integrations/n8n && npm run --silent e2e)
 fi
+
+echo "== MCP server with the official MCP clients (integrations/mcp)"
+bash integrations/mcp/test.sh

@@ -182,6 +182,15 @@ Examples:
   CUSTOMERIO_SITE_ID=… CUSTOMERIO_TRACK_API_KEY=… CUSTOMERIO_APP_API_KEY=… cio-host demo
 ", footer!()))]
     Demo,
+    /// Serve the operations as Model Context Protocol tools over stdio (or Streamable HTTP on
+    /// loopback with --listen), for agents.
+    #[command(after_help = concat!("Examples:
+  cio-host --emulator mcp                          # every operation, over stdio
+  cio-host mcp --read-only --connector app         # only read-only App tools
+  cio-host mcp --compact                           # search/describe/run meta-tools
+  cio-host --emulator mcp --listen 127.0.0.1:8765  # Streamable HTTP on loopback
+", footer!()))]
+    Mcp(crate::mcp::McpArgs),
 }
 
 /// What a CLI run produced.
@@ -800,6 +809,9 @@ fn run_cli(
     };
 
     match cli.command {
+        Command::Mcp(args) => Ok(crate::mcp::run(host, &args, &|k| {
+            connection(k).map_err(|f| f.error.to_string())
+        })),
         Command::Completion { .. } => unreachable!("handled before loading"),
         Command::Operations { connector, search } => {
             let all = descriptors()?;

@@ -39,6 +39,7 @@ type Client = hyper_util::client::legacy::Client<
 
 pub mod cli;
 pub mod json;
+pub mod mcp;
 
 /// Generated from `wit/connector.wit`; its documentation is the WIT file.
 #[allow(missing_docs)]
