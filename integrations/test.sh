@@ -24,3 +24,6 @@ fi
 
 echo "== MCP server with the official MCP clients (integrations/mcp)"
 bash integrations/mcp/test.sh
+
+echo "== benchmark smoke: every contender, tiny counts (bench/)"
+bash bench/smoke.sh

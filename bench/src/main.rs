@@ -65,6 +65,13 @@ struct Args {
     /// Python with customerio installed; without it that contender is skipped.
     #[arg(long, env = "CIO_BENCH_PYTHON")]
     python: Option<PathBuf>,
+    /// Threads of the host's runtime (default: available parallelism).
+    #[arg(long)]
+    worker_threads: Option<usize>,
+    /// Only the contenders whose name contains one of these words (e.g. `native,async`); the
+    /// report then covers just them (for profiling and quick looks).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Markdown file whose generated section (between the bench markers) is replaced.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -75,6 +82,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(n) = args.worker_threads {
+        // Read by host_options, here and in the RSS child process.
+        std::env::set_var("CIO_BENCH_WORKER_THREADS", n.to_string());
+    }
     if let Some(url) = &args.rss_host {
         let r = host_rss(url, args.rss_calls)?;
         println!("{r}");
@@ -466,10 +477,17 @@ fn python_contender(args: &Args, url: &str) -> Option<anyhow::Result<External>> 
 }
 
 fn host_options(url: &str) -> HostOptions {
-    HostOptions {
+    let mut o = HostOptions {
         route_to: Some(url.to_string()),
         ..HostOptions::default()
+    };
+    if let Some(n) = std::env::var("CIO_BENCH_WORKER_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        o.worker_threads = n;
     }
+    o
 }
 
 fn rss_bytes() -> u64 {
@@ -637,6 +655,10 @@ fn run(args: &Args) -> anyhow::Result<Report> {
         None => notes.push("customerio-python skipped (no --python)".to_string()),
     }
 
+    if !args.only.is_empty() {
+        cs.retain(|c| args.only.iter().any(|w| c.name().contains(w.as_str())));
+        anyhow::ensure!(!cs.is_empty(), "--only {:?} matches no contender", args.only);
+    }
     // Warm-up, then latency rounds with the order rotating.
     for c in cs.iter_mut() {
         c.latency(args.calls.div_ceil(4).max(1))?;
