@@ -289,7 +289,8 @@ impl Contender for NativeKeepAlive {
     }
     fn latency(&mut self, n: usize) -> anyhow::Result<Vec<f64>> {
         let (client, uri, auth) = (self.client.clone(), self.uri.clone(), self.auth.clone());
-        Ok(self.rt.block_on(async move {
+        // The loop runs as a task on the client's runtime, as a server's handler would.
+        let task = self.rt.spawn(async move {
             let mut v = Vec::with_capacity(n);
             for _ in 0..n {
                 let t = Instant::now();
@@ -297,7 +298,8 @@ impl Contender for NativeKeepAlive {
                 v.push(t.elapsed().as_nanos() as f64 / 1000.0);
             }
             v
-        }))
+        });
+        Ok(self.rt.block_on(task)?)
     }
     fn throughput(&mut self, c: usize, n: usize) -> anyhow::Result<f64> {
         let (client, uri, auth) = (self.client.clone(), self.uri.clone(), self.auth.clone());
@@ -361,7 +363,7 @@ impl Contender for HostSync {
 }
 
 /// The component through `ConnectorHost::execute_async`, awaited from tasks on the host's
-/// runtime.
+/// runtime (as a server embedding the host would).
 struct HostAsync(ConnectorHost);
 
 impl Contender for HostAsync {
@@ -370,7 +372,8 @@ impl Contender for HostAsync {
     }
     fn latency(&mut self, n: usize) -> anyhow::Result<Vec<f64>> {
         let host = self.0.clone();
-        Ok(self.0.runtime().block_on(async move {
+        // The loop runs as a task on the host's runtime, as a server's handler would.
+        let task = self.0.runtime().spawn(async move {
             let mut v = Vec::with_capacity(n);
             for _ in 0..n {
                 let t = Instant::now();
@@ -378,7 +381,8 @@ impl Contender for HostAsync {
                 v.push(t.elapsed().as_nanos() as f64 / 1000.0);
             }
             v
-        }))
+        });
+        Ok(self.0.runtime().block_on(task)?)
     }
     fn throughput(&mut self, c: usize, n: usize) -> anyhow::Result<f64> {
         let host = self.0.clone();
@@ -657,7 +661,11 @@ fn run(args: &Args) -> anyhow::Result<Report> {
 
     if !args.only.is_empty() {
         cs.retain(|c| args.only.iter().any(|w| c.name().contains(w.as_str())));
-        anyhow::ensure!(!cs.is_empty(), "--only {:?} matches no contender", args.only);
+        anyhow::ensure!(
+            !cs.is_empty(),
+            "--only {:?} matches no contender",
+            args.only
+        );
     }
     // Warm-up, then latency rounds with the order rotating.
     for c in cs.iter_mut() {

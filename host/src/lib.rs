@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::future::Future as _;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -145,8 +145,12 @@ pub struct HostOptions {
     /// the limit fails with a host error instead of growing memory without bound. Default 256;
     /// 0 = no pool: each instance is allocated on demand (and their number is not bounded).
     pub max_instances: u32,
-    /// Threads of the host's runtime, which runs every call and its HTTP I/O. Default: the
-    /// machine's available parallelism.
+    /// Memory each instance slot keeps resident between calls (its dirty pages are reset in
+    /// place instead of handed back to the kernel and faulted in again). Default 16 MiB; only
+    /// what calls dirtied counts, and only for slots calls used.
+    pub keep_resident_bytes: usize,
+    /// Worker threads, each running calls and their HTTP I/O on a runtime of its own. Default:
+    /// the machine's available parallelism.
     pub worker_threads: usize,
     /// Idle keep-alive connections kept per Customer.io host (or per `route_to` target) for the
     /// next request; 0 closes every connection after its response. Default 32.
@@ -171,6 +175,7 @@ impl Default for HostOptions {
             max_response_bytes: 64 << 20,
             egress_log_limit: 1000,
             max_instances: 256,
+            keep_resident_bytes: 16 << 20,
             worker_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
             max_idle_connections_per_host: 32,
             idle_connection_timeout: Duration::from_secs(60),
@@ -519,11 +524,12 @@ impl WasiHttpView for State {
 /// A loaded, compiled component, ready to instantiate per call.
 ///
 /// Cheap to clone and `Send + Sync`: clones share the compiled component, the instance pool, the
-/// connection pool and the runtime. Every call runs as a task on the host's own multi-threaded
-/// tokio runtime, where its HTTP requests run too, so a call never hops between runtimes. The
-/// `*_async` methods may be awaited from any executor (many calls at once); the blocking ones wait
-/// for the same task and may be called from any thread, a runtime's included (they then block
-/// that thread).
+/// connection pools and the workers. Every call runs as a task on one of the host's workers (a
+/// thread with its own single-threaded tokio runtime and its own keep-alive connections), where
+/// its HTTP requests and their connections run too: a call never hops between threads or
+/// runtimes, and a new call goes to the least busy worker. The `*_async` methods may be awaited
+/// from any executor (many calls at once); the blocking ones wait for the same task and may be
+/// called from any thread, a runtime's included (they then block that thread).
 #[derive(Clone)]
 pub struct ConnectorHost {
     inner: Arc<Inner>,
@@ -532,21 +538,121 @@ pub struct ConnectorHost {
     pub from_cache: bool,
 }
 
-/// The host's runtime, shut down without blocking when the last clone of the host goes, so a
-/// host may be dropped inside an async context (tokio refuses a blocking shutdown there).
-struct HostRuntime(Option<tokio::runtime::Runtime>);
+/// The host's workers: one thread each, running a single-threaded tokio runtime with its own
+/// HTTP client, so everything a call does stays on one thread (no work stealing, no cross-thread
+/// wake-ups between the guest, its request and the connection).
+struct HostRuntime {
+    workers: Vec<Worker>,
+}
 
-impl Drop for HostRuntime {
+struct Worker {
+    handle: tokio::runtime::Handle,
+    /// Calls running on this worker now.
+    load: Arc<AtomicUsize>,
+    /// This worker's keep-alive connections: a connection's task lives where it was opened.
+    client: Client,
+    /// Dropped with the host: the worker's thread then ends its runtime (without blocking the
+    /// dropping thread, which may itself be a worker or inside an async context).
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Counts a call against its worker until the call ends.
+struct LoadGuard(Arc<AtomicUsize>);
+
+impl Drop for LoadGuard {
     fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_background();
-        }
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 impl HostRuntime {
+    fn start(options: &HostOptions) -> anyhow::Result<HostRuntime> {
+        let mut workers = Vec::new();
+        for n in 0..options.worker_threads.max(1) {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            std::thread::Builder::new()
+                .name(format!("cio-host-{n}"))
+                .spawn(move || {
+                    let rt = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = tx.send(Ok(rt.handle().clone()));
+                    // Runs this worker's tasks until the host is dropped.
+                    let _ = rt.block_on(stopped);
+                })
+                .context("cannot start a host worker thread")?;
+            let handle = rx
+                .recv()
+                .context("a host worker thread ended at start")?
+                .context("cannot start a host worker's runtime")?;
+            let client = {
+                let _in_runtime = handle.enter();
+                build_client(options)?
+            };
+            workers.push(Worker {
+                handle,
+                load: Arc::default(),
+                client,
+                _stop: stop,
+            });
+        }
+        Ok(HostRuntime { workers })
+    }
+
     fn handle(&self) -> &tokio::runtime::Handle {
-        self.0.as_ref().expect("present until dropped").handle()
+        &self.workers[0].handle
+    }
+
+    /// The least busy worker, the first of equals: calls one after another stay on one worker
+    /// (and reuse its connections), calls at once spread over all.
+    fn pick(&self) -> &Worker {
+        self.workers
+            .iter()
+            .min_by_key(|w| w.load.load(Ordering::Relaxed))
+            .expect("at least one worker")
+    }
+
+    /// Picks a worker for `work` and counts it there until `work` ends (before its answer is
+    /// handed over, so the caller's next call sees the worker free again).
+    fn prepare<T, F>(
+        &self,
+        work: impl FnOnce(Client) -> F,
+    ) -> (
+        &tokio::runtime::Handle,
+        impl std::future::Future<Output = T> + Send + 'static,
+    )
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+    {
+        let w = self.pick();
+        w.load.fetch_add(1, Ordering::Relaxed);
+        let guard = LoadGuard(w.load.clone());
+        let fut = work(w.client.clone());
+        (&w.handle, async move {
+            let out = fut.await;
+            drop(guard);
+            out
+        })
+    }
+
+    /// Runs `work` with the chosen worker's HTTP client as a task on that worker.
+    fn spawn<T: Send + 'static, F>(
+        &self,
+        work: impl FnOnce(Client) -> F,
+    ) -> tokio::task::JoinHandle<T>
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+    {
+        let (handle, fut) = self.prepare(work);
+        handle.spawn(fut)
     }
 }
 
@@ -645,7 +751,15 @@ impl ConnectorHost {
                 .total_core_instances(slots.saturating_mul(8))
                 .total_memories(slots.saturating_mul(2))
                 .total_tables(slots.saturating_mul(4))
-                .max_memory_size(options.max_memory_bytes);
+                .max_memory_size(options.max_memory_bytes)
+                // A freed slot's dirty pages are reset in place (found with the kernel's page
+                // map) instead of decommitted: no madvise, no TLB shootdown on every core, and
+                // no copy-on-write faults when the next call touches the same pages.
+                .linear_memory_keep_resident(options.keep_resident_bytes)
+                .table_keep_resident(options.keep_resident_bytes.min(1 << 20))
+                // Reuse the slots this component used last rather than spreading over cold ones,
+                // so the resident set is what the busiest moment needed.
+                .max_unused_warm_slots(0);
             config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         }
         let engine = Engine::new(&config)?;
@@ -659,18 +773,9 @@ impl ConnectorHost {
             Some(url) => Some(parse_route(url)?),
             None => None,
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(options.worker_threads.max(1))
-            .thread_name("cio-host")
-            .enable_all()
-            .build()
-            .context("cannot start the host's runtime")?;
-        let client = {
-            let _in_runtime = runtime.enter();
-            build_client(options)?
-        };
+        let runtime = HostRuntime::start(options)?;
         let egress = Egress {
-            client,
+            client: runtime.workers[0].client.clone(),
             route_to,
             max_wait: options.max_request_wait,
             max_response_bytes: options.max_response_bytes,
@@ -700,24 +805,23 @@ impl ConnectorHost {
         };
         Ok(ConnectorHost {
             inner: Arc::new(inner),
-            runtime: Arc::new(HostRuntime(Some(runtime))),
+            runtime: Arc::new(runtime),
             from_cache,
         })
     }
 
-    /// The host's runtime: an embedder that serves many calls (an HTTP or MCP server) can run
-    /// on it, so awaiting a call costs no hop between runtimes.
+    /// The runtime of the host's first worker: an embedder that serves many calls (an HTTP or
+    /// MCP server) can run there instead of starting a runtime of its own.
     pub fn runtime(&self) -> &tokio::runtime::Handle {
         self.runtime.handle()
     }
 
     /// Runs `work` as a task on the host's runtime and awaits it from wherever the caller is.
-    async fn spawn<T: Send + 'static>(
-        &self,
-        work: impl std::future::Future<Output = T> + Send + 'static,
-    ) -> anyhow::Result<T> {
+    async fn spawn<T: Send + 'static, F>(&self, work: impl FnOnce(Client) -> F) -> anyhow::Result<T>
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+    {
         self.runtime
-            .handle()
             .spawn(work)
             .await
             .map_err(|e| anyhow::anyhow!("the call's task ended without an answer: {e}"))
@@ -725,13 +829,14 @@ impl ConnectorHost {
 
     /// Runs `work` on the host's runtime and blocks this thread until it is done: the blocking
     /// API's only difference from the async one.
-    fn wait<T: Send + 'static>(
-        &self,
-        work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
-    ) -> anyhow::Result<T> {
+    fn wait<T: Send + 'static, F>(&self, work: impl FnOnce(Client) -> F) -> anyhow::Result<T>
+    where
+        F: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
+    {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.runtime.handle().spawn(async move {
-            let _ = tx.send(work.await);
+        let (handle, fut) = self.runtime.prepare(work);
+        handle.spawn(async move {
+            let _ = tx.send(fut.await);
         });
         rx.recv()
             .map_err(|_| anyhow::anyhow!("the call's task ended without an answer"))?
@@ -748,7 +853,7 @@ impl ConnectorHost {
             return Ok(ops.clone());
         }
         let inner = self.inner.clone();
-        self.wait(async move { inner.list_operations().await })
+        self.wait(move |client| async move { inner.list_operations(client).await })
     }
 
     /// [`ConnectorHost::operations`], awaited.
@@ -757,7 +862,7 @@ impl ConnectorHost {
             return Ok(ops.clone());
         }
         let inner = self.inner.clone();
-        self.spawn(async move { inner.list_operations().await })
+        self.spawn(move |client| async move { inner.list_operations(client).await })
             .await?
     }
 
@@ -767,7 +872,7 @@ impl ConnectorHost {
         config: &ConnectionConfig,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
         let (inner, config) = (self.inner.clone(), config.clone());
-        self.wait(async move { inner.authenticate(config).await })
+        self.wait(move |client| async move { inner.authenticate(config, client).await })
     }
 
     /// [`ConnectorHost::authenticate`], awaited.
@@ -776,7 +881,7 @@ impl ConnectorHost {
         config: ConnectionConfig,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
         let inner = self.inner.clone();
-        self.spawn(async move { inner.authenticate(config).await })
+        self.spawn(move |client| async move { inner.authenticate(config, client).await })
             .await?
     }
 
@@ -786,7 +891,7 @@ impl ConnectorHost {
         request: &ExecuteRequest,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let (inner, request) = (self.inner.clone(), request.clone());
-        self.wait(async move { inner.execute(request).await })
+        self.wait(move |client| async move { inner.execute(request, client).await })
     }
 
     /// [`ConnectorHost::execute`], awaited: many may run at once (up to
@@ -796,7 +901,7 @@ impl ConnectorHost {
         request: ExecuteRequest,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let inner = self.inner.clone();
-        self.spawn(async move { inner.execute(request).await })
+        self.spawn(move |client| async move { inner.execute(request, client).await })
             .await?
     }
 
@@ -805,11 +910,15 @@ impl ConnectorHost {
     /// benchmarks and capacity planning.
     pub fn measure_instantiation(&self, n: usize) -> anyhow::Result<Vec<Duration>> {
         let inner = self.inner.clone();
-        self.wait(async move {
+        self.wait(move |client| async move {
             let mut times = Vec::with_capacity(n);
             for _ in 0..n {
                 let t = Instant::now();
-                let mut store = inner.store(Instant::now() + DEFAULT_CALL_TIMEOUT, Arc::default());
+                let mut store = inner.store(
+                    Instant::now() + DEFAULT_CALL_TIMEOUT,
+                    Arc::default(),
+                    client.clone(),
+                );
                 inner
                     .pre
                     .instantiate_async(&mut store)
@@ -846,9 +955,10 @@ impl ConnectorHost {
 impl Inner {
     /// A fresh store for one call whose budget ends at `soft`: capped memory, no environment,
     /// the egress hook bound to the call, and an epoch deadline at `soft` + grace.
-    fn store(&self, soft: Instant, received: Arc<AtomicU64>) -> Store<State> {
+    fn store(&self, soft: Instant, received: Arc<AtomicU64>, client: Client) -> Store<State> {
         let hard = soft + self.grace;
         let mut egress = self.egress.clone();
+        egress.client = client;
         egress.deadline = soft;
         egress.received = received;
         let state = State {
@@ -879,11 +989,11 @@ impl Inner {
 
     /// Runs one call in a fresh instance, within `budget` (+ grace): past it, wasm code is
     /// interrupted at the next epoch tick and a wait in the host is cancelled.
-    async fn run(&self, call: Call, budget: Duration) -> Result<Answer, Stop> {
+    async fn run(&self, call: Call, budget: Duration, client: Client) -> Result<Answer, Stop> {
         let soft = Instant::now() + budget;
         let hard = soft + self.grace;
         let received = Arc::new(AtomicU64::new(0));
-        let mut store = self.store(soft, received.clone());
+        let mut store = self.store(soft, received.clone(), client);
         let pre = &self.pre;
         let work = async move {
             let result = async {
@@ -985,12 +1095,15 @@ impl Inner {
         })))
     }
 
-    async fn list_operations(&self) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
+    async fn list_operations(
+        &self,
+        client: Client,
+    ) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
         if let Some(ops) = self.operations.get() {
             return Ok(ops.clone());
         }
         match self
-            .run(Call::ListOperations, self.list_operations_timeout)
+            .run(Call::ListOperations, self.list_operations_timeout, client)
             .await
         {
             Ok(Answer::Operations(ops)) => {
@@ -1007,9 +1120,14 @@ impl Inner {
     async fn authenticate(
         &self,
         config: ConnectionConfig,
+        client: Client,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
         match self
-            .run(Call::Authenticate(config), self.authenticate_timeout)
+            .run(
+                Call::Authenticate(config),
+                self.authenticate_timeout,
+                client,
+            )
             .await
         {
             Ok(Answer::Auth(r)) => Ok(r),
@@ -1023,13 +1141,14 @@ impl Inner {
     async fn execute(
         &self,
         request: ExecuteRequest,
+        client: Client,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let budget = request
             .timeout_ms
             .map(|t| Duration::from_millis(u64::from(t.max(1))))
             .unwrap_or(DEFAULT_CALL_TIMEOUT)
             .min(MAX_CALL_TIMEOUT);
-        match self.run(Call::Execute(request), budget).await {
+        match self.run(Call::Execute(request), budget, client).await {
             Ok(Answer::Executed(r)) => Ok(r),
             Ok(_) => unreachable!("execute answers with a response"),
             Err(stop) => Ok(Err(self.classify(stop, "raise timeout_ms")?)),
