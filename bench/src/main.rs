@@ -622,6 +622,24 @@ fn run(args: &Args) -> anyhow::Result<Report> {
         std::hint::black_box(host.operations().expect("list"));
     });
     let inst_pool = host.measure_instantiation(args.instantiations)?;
+    // A call that fails validation: instantiate, lift and lower, parse and check the input, no
+    // network.
+    let mut invalid_request = request();
+    invalid_request.input = r#"{"id":"","attributes":{"plan":"pro"}}"#.into();
+    let invalid = {
+        let (h, n) = (host.clone(), args.instantiations);
+        let task = host.runtime().spawn(async move {
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                let r = h.execute_async(invalid_request.clone()).await.expect("host");
+                assert!(r.is_err(), "an empty id is refused");
+                v.push(t.elapsed().as_nanos() as f64 / 1000.0);
+            }
+            v
+        });
+        host.runtime().block_on(task)?
+    };
     let on_demand = ConnectorHost::load(&HostOptions {
         max_instances: 0,
         ..opts.clone()
@@ -750,6 +768,7 @@ fn run(args: &Args) -> anyhow::Result<Report> {
         list_shared,
         inst_pool,
         inst_demand,
+        invalid,
         latency: &latency,
         throughput: &throughput,
         names,
@@ -778,6 +797,7 @@ struct Rendered<'a> {
     list_shared: Vec<f64>,
     inst_pool: Vec<Duration>,
     inst_demand: Vec<Duration>,
+    invalid: Vec<f64>,
     latency: &'a [(String, Stats)],
     throughput: &'a [(usize, Vec<(String, f64)>)],
     names: Vec<String>,
@@ -859,6 +879,7 @@ fn render(r: &Rendered<'_>) -> String {
     }
     let pool = stats(micros(&r.inst_pool));
     let demand = stats(micros(&r.inst_demand));
+    let invalid = stats(r.invalid.clone());
     let cloned = stats(r.list_cloned.clone());
     let shared = stats(r.list_shared.clone());
     let first = stats(r.first_list.clone());
@@ -868,13 +889,15 @@ fn render(r: &Rendered<'_>) -> String {
         "\n### Host costs\n\n| what | median | p90 |\n|---|---|---|\n\
          | instantiate, pooling allocator (`InstancePre`, fresh store, copy-on-write memory) | {} | {} |\n\
          | instantiate, on-demand allocator (`max_instances: 0`) | {} | {} |\n\
+         | `execute_async` refusing invalid input (instantiate, validate, no network) | {} | {} |\n\
          | `list-operations`, first call ({} operations: instantiate + build every schema) | {} | {} |\n\
          | `list_operations()` later: the host's copy, cloned | {} | {} |\n\
          | `operations()` later: the host's copy, shared (`Arc`) | {} | {} |\n\
          | `ConnectorHost::load`, cold: compile the component | {:.2} s | |\n\
          | `ConnectorHost::load` from the on-disk cache | {} | {} |\n\
          | component size | {} bytes | |",
-        us(pool.median), us(pool.p90), us(demand.median), us(demand.p90), r.operation_count,
+        us(pool.median), us(pool.p90), us(demand.median), us(demand.p90),
+        us(invalid.median), us(invalid.p90), r.operation_count,
         us(first.median), us(first.p90), us(cloned.median), us(cloned.p90),
         format_args!("{:.2} µs", shared.median), format_args!("{:.2} µs", shared.p90),
         r.compile.as_secs_f64(), us(loads.median), us(loads.p90), r.component_size
