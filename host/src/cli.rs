@@ -1042,7 +1042,30 @@ fn run_cli(
                 timeout_ms,
                 request_id,
             };
-            match host.execute(&request) {
+            let answer = if term.stderr {
+                // A progress line for calls that page, split or wait: requests so far, on the
+                // terminal only (nothing of it reaches a pipe or the Outcome).
+                let mut shown = false;
+                let answer = host.execute_watched(
+                    &request,
+                    std::time::Duration::from_millis(250),
+                    &mut |n| {
+                        if n >= 2 {
+                            shown = true;
+                            eprint!(
+                                "\r\x1b[2K… {n} requests so far (pages, slices or status checks)"
+                            );
+                        }
+                    },
+                );
+                if shown {
+                    eprint!("\r\x1b[2K");
+                }
+                answer
+            } else {
+                host.execute(&request)
+            };
+            match answer {
                 Ok(Ok(r)) => Ok(Outcome {
                     code: 0,
                     stdout: render(&j::response(&r), pretty),

@@ -226,6 +226,8 @@ pub struct Egress {
     deadline: Instant,
     /// Response body bytes delivered to the current call.
     received: Arc<AtomicU64>,
+    /// Requests the current call has sent (allowed ones), for progress reports.
+    requests: Arc<AtomicU64>,
 }
 
 /// Why the allow-list refused a URI (or `None` when it is allowed).
@@ -276,6 +278,9 @@ impl WasiHttpHooks for Egress {
             uri: request.uri().to_string(),
             allowed: refusal.is_none(),
         });
+        if refusal.is_none() {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+        }
         let route = self.route_to.clone();
         let cap = self.max_wait;
         let limit = self.max_response_bytes;
@@ -556,6 +561,13 @@ struct Worker {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+/// What a call's requests go through: its worker's client, and the counter of requests sent.
+#[derive(Clone)]
+struct CallIo {
+    client: Client,
+    requests: Arc<AtomicU64>,
+}
+
 /// Counts a call against its worker until the call ends.
 struct LoadGuard(Arc<AtomicUsize>);
 
@@ -624,7 +636,8 @@ impl HostRuntime {
     /// handed over, so the caller's next call sees the worker free again).
     fn prepare<T, F>(
         &self,
-        work: impl FnOnce(Client) -> F,
+        requests: Arc<AtomicU64>,
+        work: impl FnOnce(CallIo) -> F,
     ) -> (
         &tokio::runtime::Handle,
         impl std::future::Future<Output = T> + Send + 'static,
@@ -635,7 +648,10 @@ impl HostRuntime {
         let w = self.pick();
         w.load.fetch_add(1, Ordering::Relaxed);
         let guard = LoadGuard(w.load.clone());
-        let fut = work(w.client.clone());
+        let fut = work(CallIo {
+            client: w.client.clone(),
+            requests,
+        });
         (&w.handle, async move {
             let out = fut.await;
             drop(guard);
@@ -646,12 +662,12 @@ impl HostRuntime {
     /// Runs `work` with the chosen worker's HTTP client as a task on that worker.
     fn spawn<T: Send + 'static, F>(
         &self,
-        work: impl FnOnce(Client) -> F,
+        work: impl FnOnce(CallIo) -> F,
     ) -> tokio::task::JoinHandle<T>
     where
         F: std::future::Future<Output = T> + Send + 'static,
     {
-        let (handle, fut) = self.prepare(work);
+        let (handle, fut) = self.prepare(Arc::default(), work);
         handle.spawn(fut)
     }
 }
@@ -785,6 +801,7 @@ impl ConnectorHost {
             }),
             deadline: Instant::now(),
             received: Arc::default(),
+            requests: Arc::default(),
         };
         let imports = component
             .component_type()
@@ -817,7 +834,7 @@ impl ConnectorHost {
     }
 
     /// Runs `work` as a task on the host's runtime and awaits it from wherever the caller is.
-    async fn spawn<T: Send + 'static, F>(&self, work: impl FnOnce(Client) -> F) -> anyhow::Result<T>
+    async fn spawn<T: Send + 'static, F>(&self, work: impl FnOnce(CallIo) -> F) -> anyhow::Result<T>
     where
         F: std::future::Future<Output = T> + Send + 'static,
     {
@@ -829,12 +846,12 @@ impl ConnectorHost {
 
     /// Runs `work` on the host's runtime and blocks this thread until it is done: the blocking
     /// API's only difference from the async one.
-    fn wait<T: Send + 'static, F>(&self, work: impl FnOnce(Client) -> F) -> anyhow::Result<T>
+    fn wait<T: Send + 'static, F>(&self, work: impl FnOnce(CallIo) -> F) -> anyhow::Result<T>
     where
         F: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
     {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let (handle, fut) = self.runtime.prepare(work);
+        let (handle, fut) = self.runtime.prepare(Arc::default(), work);
         handle.spawn(async move {
             let _ = tx.send(fut.await);
         });
@@ -905,6 +922,41 @@ impl ConnectorHost {
             .await?
     }
 
+    /// [`ConnectorHost::execute`] that reports, every `every` while the call runs and once at its
+    /// end, how many requests it has sent (pages, slices, status checks): for a progress line.
+    pub fn execute_watched(
+        &self,
+        request: &ExecuteRequest,
+        every: Duration,
+        watch: &mut dyn FnMut(u64),
+    ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
+        let requests = Arc::new(AtomicU64::new(0));
+        let (inner, request) = (self.inner.clone(), request.clone());
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (handle, fut) = self
+            .runtime
+            .prepare(requests.clone(), move |io| async move {
+                inner.execute(request, io).await
+            });
+        handle.spawn(async move {
+            let _ = tx.send(fut.await);
+        });
+        loop {
+            match rx.recv_timeout(every.max(Duration::from_millis(1))) {
+                Ok(answer) => {
+                    watch(requests.load(Ordering::Relaxed));
+                    return answer;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    watch(requests.load(Ordering::Relaxed))
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    anyhow::bail!("the call's task ended without an answer")
+                }
+            }
+        }
+    }
+
     /// Times `n` instantiations of the component as a call makes them (fresh store from the
     /// `InstancePre`, nothing called, instance dropped): the per-call price of isolation, for
     /// benchmarks and capacity planning.
@@ -955,10 +1007,11 @@ impl ConnectorHost {
 impl Inner {
     /// A fresh store for one call whose budget ends at `soft`: capped memory, no environment,
     /// the egress hook bound to the call, and an epoch deadline at `soft` + grace.
-    fn store(&self, soft: Instant, received: Arc<AtomicU64>, client: Client) -> Store<State> {
+    fn store(&self, soft: Instant, received: Arc<AtomicU64>, io: CallIo) -> Store<State> {
         let hard = soft + self.grace;
         let mut egress = self.egress.clone();
-        egress.client = client;
+        egress.client = io.client;
+        egress.requests = io.requests;
         egress.deadline = soft;
         egress.received = received;
         let state = State {
@@ -989,7 +1042,7 @@ impl Inner {
 
     /// Runs one call in a fresh instance, within `budget` (+ grace): past it, wasm code is
     /// interrupted at the next epoch tick and a wait in the host is cancelled.
-    async fn run(&self, call: Call, budget: Duration, client: Client) -> Result<Answer, Stop> {
+    async fn run(&self, call: Call, budget: Duration, client: CallIo) -> Result<Answer, Stop> {
         let soft = Instant::now() + budget;
         let hard = soft + self.grace;
         let received = Arc::new(AtomicU64::new(0));
@@ -1097,7 +1150,7 @@ impl Inner {
 
     async fn list_operations(
         &self,
-        client: Client,
+        client: CallIo,
     ) -> anyhow::Result<Arc<Vec<OperationDescriptor>>> {
         if let Some(ops) = self.operations.get() {
             return Ok(ops.clone());
@@ -1120,7 +1173,7 @@ impl Inner {
     async fn authenticate(
         &self,
         config: ConnectionConfig,
-        client: Client,
+        client: CallIo,
     ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
         match self
             .run(
@@ -1141,7 +1194,7 @@ impl Inner {
     async fn execute(
         &self,
         request: ExecuteRequest,
-        client: Client,
+        client: CallIo,
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
         let budget = request
             .timeout_ms

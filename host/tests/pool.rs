@@ -177,3 +177,36 @@ fn many_async_calls_run_at_once_from_the_embedders_own_runtime() {
         drop(host);
     });
 }
+
+#[test]
+fn a_watched_call_reports_its_requests_as_they_go() {
+    let emulator = cio_emulator::Emulator::start(cio_emulator::EmulatorConfig::default()).unwrap();
+    let options = HostOptions {
+        route_to: Some(emulator.url()),
+        ..HostOptions::default()
+    };
+    let host = ConnectorHost::load(&options).expect("load the component");
+    let request = ExecuteRequest {
+        operation_id: "app.campaign.list_messages".into(),
+        config: ConnectionConfig {
+            connector: ConnectorKind::App,
+            region: Region::Us,
+            credentials: Credentials::App("demo-app-key".into()),
+        },
+        input: json!({"campaign_id": 1, "limit": 1, "return_all": true}).to_string(),
+        timeout_ms: Some(20_000),
+        request_id: None,
+    };
+    let mut seen = Vec::new();
+    let r = host
+        .execute_watched(&request, Duration::from_millis(1), &mut |n| seen.push(n))
+        .expect("no host error")
+        .expect("the messages");
+    assert!(r.requests >= 2, "one page per message: {}", r.requests);
+    assert_eq!(
+        seen.last().copied(),
+        Some(u64::from(r.requests)),
+        "{seen:?}"
+    );
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+}
