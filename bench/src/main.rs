@@ -632,7 +632,10 @@ fn run(args: &Args) -> anyhow::Result<Report> {
             let mut v = Vec::with_capacity(n);
             for _ in 0..n {
                 let t = Instant::now();
-                let r = h.execute_async(invalid_request.clone()).await.expect("host");
+                let r = h
+                    .execute_async(invalid_request.clone())
+                    .await
+                    .expect("host");
                 assert!(r.is_err(), "an empty id is refused");
                 v.push(t.elapsed().as_nanos() as f64 / 1000.0);
             }
