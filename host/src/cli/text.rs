@@ -449,27 +449,17 @@ pub fn describe(d: &Value, paint: Paint) -> String {
     out
 }
 
-/// The edit distance of two strings (Levenshtein, by characters).
-pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The `n` ids nearest to `id`: those that end with what was typed first (a missing `app.`),
 /// then by edit distance.
 pub fn nearest<'a>(id: &str, ids: impl Iterator<Item = &'a str>, n: usize) -> Vec<String> {
     let mut scored: Vec<(bool, usize, &str)> = ids
-        .map(|c| (!c.ends_with(&format!(".{id}")), distance(id, c), c))
+        .map(|c| {
+            (
+                !c.ends_with(&format!(".{id}")),
+                strsim::levenshtein(id, c),
+                c,
+            )
+        })
         .collect();
     scored.sort();
     scored
