@@ -772,6 +772,9 @@ impl ConnectorHost {
                 // map) instead of decommitted: no madvise, no TLB shootdown on every core, and
                 // no copy-on-write faults when the next call touches the same pages.
                 .linear_memory_keep_resident(options.keep_resident_bytes)
+                // Only the pages a call dirtied are reset (Linux 6.7+; elsewhere the low
+                // `keep_resident_bytes` are reset whole).
+                .pagemap_scan(wasmtime::Enabled::Auto)
                 .table_keep_resident(options.keep_resident_bytes.min(1 << 20))
                 // Reuse the slots this component used last rather than spreading over cold ones,
                 // so the resident set is what the busiest moment needed.
