@@ -4,20 +4,9 @@ mod common;
 
 use serde_json::Value;
 
+/// The CLI with every stream piped (what `cio_host::cli::run` assumes).
 fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> cio_host::cli::Outcome {
-    let component = common::component();
-    let mut argv = vec![
-        "cio-host".to_string(),
-        "--component".into(),
-        component.display().to_string(),
-    ];
-    argv.extend(args.iter().map(|s| s.to_string()));
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    cio_host::cli::run(&argv, &lookup, &mut stdin.as_bytes())
+    run_at(args, env, stdin, cio_host::cli::Terminal::default())
 }
 
 fn json(s: &str) -> Value {

@@ -579,6 +579,7 @@ impl Drop for LoadGuard {
 
 impl HostRuntime {
     fn start(options: &HostOptions) -> anyhow::Result<HostRuntime> {
+        let tls = tls_config()?;
         let mut workers = Vec::new();
         for n in 0..options.worker_threads.max(1) {
             let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -607,7 +608,7 @@ impl HostRuntime {
                 .context("cannot start a host worker's runtime")?;
             let client = {
                 let _in_runtime = handle.enter();
-                build_client(options)?
+                build_client(options, tls.clone())
             };
             workers.push(Worker {
                 handle,
@@ -853,13 +854,41 @@ impl ConnectorHost {
     where
         F: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
     {
+        self.wait_watched(None, work)
+    }
+
+    /// [`ConnectorHost::wait`] that, with `watch`, also reports the requests the call has sent
+    /// every interval and once at its end.
+    fn wait_watched<T: Send + 'static, F>(
+        &self,
+        mut watch: Option<(Duration, &mut dyn FnMut(u64))>,
+        work: impl FnOnce(CallIo) -> F,
+    ) -> anyhow::Result<T>
+    where
+        F: std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
+    {
+        let requests = Arc::new(AtomicU64::new(0));
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let (handle, fut) = self.runtime.prepare(Arc::default(), work);
+        let (handle, fut) = self.runtime.prepare(requests.clone(), work);
         handle.spawn(async move {
             let _ = tx.send(fut.await);
         });
-        rx.recv()
-            .map_err(|_| anyhow::anyhow!("the call's task ended without an answer"))?
+        let ended = || anyhow::anyhow!("the call's task ended without an answer");
+        let Some((every, watch)) = watch.as_mut() else {
+            return rx.recv().map_err(|_| ended())?;
+        };
+        loop {
+            match rx.recv_timeout((*every).max(Duration::from_millis(1))) {
+                Ok(answer) => {
+                    watch(requests.load(Ordering::Relaxed));
+                    return answer;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    watch(requests.load(Ordering::Relaxed))
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(ended()),
+            }
+        }
     }
 
     /// `list-operations`: run once per loaded component, then served from the host's copy.
@@ -933,31 +962,10 @@ impl ConnectorHost {
         every: Duration,
         watch: &mut dyn FnMut(u64),
     ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
-        let requests = Arc::new(AtomicU64::new(0));
         let (inner, request) = (self.inner.clone(), request.clone());
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let (handle, fut) = self
-            .runtime
-            .prepare(requests.clone(), move |io| async move {
-                inner.execute(request, io).await
-            });
-        handle.spawn(async move {
-            let _ = tx.send(fut.await);
-        });
-        loop {
-            match rx.recv_timeout(every.max(Duration::from_millis(1))) {
-                Ok(answer) => {
-                    watch(requests.load(Ordering::Relaxed));
-                    return answer;
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    watch(requests.load(Ordering::Relaxed))
-                }
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    anyhow::bail!("the call's task ended without an answer")
-                }
-            }
-        }
+        self.wait_watched(Some((every, watch)), move |io| async move {
+            inner.execute(request, io).await
+        })
     }
 
     /// Times `n` instantiations of the component as a call makes them (fresh store from the
@@ -1212,20 +1220,24 @@ impl Inner {
     }
 }
 
-/// The keep-alive client every call shares. Its connect timeout is the host's cap; the waits a
-/// request asks for are applied around each request (see [`Egress`]).
-fn build_client(options: &HostOptions) -> anyhow::Result<Client> {
-    use hyper_util::client::legacy::connect::HttpConnector;
+/// TLS for Customer.io: the webpki roots, built once per host and shared by every worker's client.
+fn tls_config() -> anyhow::Result<rustls::ClientConfig> {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.into(),
     };
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .context("cannot set up TLS")?
     .with_root_certificates(roots)
-    .with_no_client_auth();
+    .with_no_client_auth())
+}
+
+/// One worker's keep-alive client. Its connect timeout is the host's cap; the waits a request
+/// asks for are applied around each request (see [`Egress`]).
+fn build_client(options: &HostOptions, tls: rustls::ClientConfig) -> Client {
+    use hyper_util::client::legacy::connect::HttpConnector;
     let mut http = HttpConnector::new();
     // `https://` URIs get TLS; `http://` only ever comes from `route_to`.
     http.enforce_http(false);
@@ -1236,14 +1248,12 @@ fn build_client(options: &HostOptions) -> anyhow::Result<Client> {
         .https_or_http()
         .enable_http1()
         .wrap_connector(http);
-    Ok(
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .timer(hyper_util::rt::TokioTimer::new())
-            .pool_timer(hyper_util::rt::TokioTimer::new())
-            .pool_idle_timeout(options.idle_connection_timeout)
-            .pool_max_idle_per_host(options.max_idle_connections_per_host)
-            .build(connector),
-    )
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .timer(hyper_util::rt::TokioTimer::new())
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .pool_idle_timeout(options.idle_connection_timeout)
+        .pool_max_idle_per_host(options.max_idle_connections_per_host)
+        .build(connector)
 }
 
 /// Two fixes to what the guest learns about failed I/O (wasmtime-wasi-http 48.0.8):

@@ -504,14 +504,14 @@ fn server_error(kind: ErrorKind, message: String) -> ConnectorError {
 // runtimes; many tool calls may be in flight at once.
 
 async fn host_execute(
-    host: &Arc<ConnectorHost>,
+    host: &ConnectorHost,
     request: ExecuteRequest,
 ) -> anyhow::Result<Result<ExecuteResponse, ConnectorError>> {
     host.execute_async(request).await
 }
 
 async fn host_authenticate(
-    host: &Arc<ConnectorHost>,
+    host: &ConnectorHost,
     config: ConnectionConfig,
 ) -> anyhow::Result<Result<AuthInfo, ConnectorError>> {
     host.authenticate_async(config).await
@@ -520,7 +520,7 @@ async fn host_authenticate(
 // ---- The server. ----
 
 struct Inner {
-    host: Arc<ConnectorHost>,
+    host: ConnectorHost,
     catalog: Catalog,
     connections: Vec<ConnectionConfig>,
     tools: Vec<Tool>,
@@ -537,7 +537,7 @@ impl McpServer {
     /// A server for `host` with these connections (one per API at most), serving what `filter`
     /// lets through. Fails when the component cannot list its operations.
     pub fn new(
-        host: Arc<ConnectorHost>,
+        host: ConnectorHost,
         connections: Vec<ConnectionConfig>,
         filter: &Filter,
     ) -> anyhow::Result<McpServer> {
@@ -948,9 +948,7 @@ pub fn run(
         tools: args.tools.clone(),
         compact: args.compact,
     };
-    // Held here so the host (which owns a runtime of its own) is dropped outside the async
-    // context below, after the server's last clone.
-    let host = Arc::new(host);
+    // The server holds a clone of the host (a shared handle); this one gives the runtime.
     let server = match McpServer::new(host.clone(), connections, &filter) {
         Ok(s) => s,
         Err(e) => return fail(9, "internal", format!("the component failed: {e:#}")),
@@ -969,7 +967,6 @@ pub fn run(
             Some(addr) => serve_http(server, addr).await,
         }
     });
-    drop(host);
     match result {
         Ok(()) => Outcome::default(),
         Err(e) => fail(9, "internal", format!("the MCP server failed: {e:#}")),

@@ -3,7 +3,7 @@
 //!
 //! Needs the release component (`CIO_COMPONENT`, else this workspace's release build).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use cio_host::mcp::{self, Catalog, Filter, McpServer};
 use cio_host::{
@@ -15,7 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 struct Fixture {
     _emulator: cio_emulator::Emulator,
-    host: Arc<ConnectorHost>,
+    host: ConnectorHost,
     ops: Vec<OperationDescriptor>,
 }
 
@@ -35,7 +35,7 @@ fn fixture() -> &'static Fixture {
         let ops = host.list_operations().expect("list operations");
         Fixture {
             _emulator: emulator,
-            host: Arc::new(host),
+            host,
             ops,
         }
     })
