@@ -20,6 +20,10 @@ if [ -f integrations/n8n/package.json ]; then
   (cd integrations/n8n && npm ci --silent && npm run --silent build && npm test)
   echo "== n8n node in real n8n (integrations/n8n)"
   (cd integrations/n8n && npm run --silent e2e)
+  echo "== n8n editor in headless Chromium (integrations/n8n, screenshots in target/n8n-browser)"
+  (cd integrations/n8n && npm run --silent browser)
+  echo "== cached installs are verified, broken ones rebuilt (scripts/test-cache.sh)"
+  bash scripts/test-cache.sh
 fi
 
 echo "== MCP server with the official MCP clients (integrations/mcp)"
