@@ -111,11 +111,19 @@ impl Transport for WasiTransport {
         let _ = options.set_connect_timeout(Some(nanos(req.timeout.min(CONNECT_TIMEOUT))));
         let _ = options.set_first_byte_timeout(Some(nanos(req.timeout)));
         let _ = options.set_between_bytes_timeout(Some(nanos(req.timeout)));
-        let body = out.body().map_err(|_| invalid("body"))?;
+        // A request without a payload (GET, DELETE, …) never opens its body: an opened body is a
+        // stream of unknown length, which the host frames as `Transfer-Encoding: chunked` with an
+        // empty chunk, where Customer.io's spec and its official clients send no body at all.
+        let has_body = entries.iter().any(|(k, _)| k == "content-length");
+        let body = if has_body {
+            Some(out.body().map_err(|_| invalid("body"))?)
+        } else {
+            None
+        };
         let future = outgoing_handler::handle(out, Some(options)).map_err(error)?;
         // A failed write means the host dropped the request; its reason arrives on the future.
         let mut write_failed = false;
-        if let Ok(stream) = body.write() {
+        if let Some(stream) = body.as_ref().and_then(|b| b.write().ok()) {
             let mut rest = &req.body[..];
             while !rest.is_empty() {
                 match stream.check_write() {
@@ -146,7 +154,9 @@ impl Transport for WasiTransport {
                 }
             }
         }
-        let finished = OutgoingBody::finish(body, None);
+        let finished = body
+            .map(|b| OutgoingBody::finish(b, None))
+            .unwrap_or(Ok(()));
         let response = loop {
             match future.get() {
                 Some(r) => break r,

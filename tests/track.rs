@@ -405,3 +405,58 @@ fn the_component_imports_http_but_no_files_or_sockets() {
         );
     }
 }
+
+/// A request without a body goes out as the official clients send it: no body, no
+/// `Transfer-Encoding: chunked` and no empty chunked stream (Customer.io's spec gives DELETE and
+/// GET no request body). Writes keep their `Content-Length`.
+#[test]
+fn bodiless_requests_carry_no_body_framing() {
+    let emu = emulator();
+    let host = host(&emu);
+    for (op, input, method) in [
+        ("track.customer.delete", json!({"id": "42"}), "DELETE"),
+        ("app.segment.get", json!({"segment_id": 7}), "GET"),
+        ("app.segment.delete", json!({"segment_id": 7}), "DELETE"),
+    ] {
+        emu.clear_requests();
+        let config = if op.starts_with("track.") {
+            track(Region::Us)
+        } else {
+            app(ConnectorKind::App, Region::Us)
+        };
+        host.execute(&request(op, config, input))
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{op}: {e:?}"));
+        let reqs = emu.requests();
+        let r = reqs.last().unwrap();
+        assert_eq!(r.method, method, "{op}");
+        let framing: Vec<&(String, String)> = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "transfer-encoding" || k == "content-length")
+            .collect();
+        assert!(framing.is_empty(), "{op}: {framing:?}");
+        assert!(r.body.is_empty(), "{op}");
+    }
+    emu.clear_requests();
+    host.execute(&request(
+        "track.customer.identify",
+        track(Region::Us),
+        json!({"id": "42", "attributes": {"plan": "pro"}}),
+    ))
+    .unwrap()
+    .unwrap();
+    let r = emu.requests().pop().unwrap();
+    assert!(
+        r.headers
+            .iter()
+            .any(|(k, v)| k == "content-length" && v == "14"),
+        "{:?}",
+        r.headers
+    );
+    assert!(
+        !r.headers.iter().any(|(k, _)| k == "transfer-encoding"),
+        "{:?}",
+        r.headers
+    );
+}
