@@ -226,7 +226,8 @@ fn people_search_passes_the_filter_through_exactly_and_pages_to_the_end() {
     let emu = emulator();
     let host = host(&emu);
     for i in 0..25 {
-        let plan = if i % 5 == 0 { "free" } else { "pro" };
+        // "team", a plan the demo workspace's own people (42 on pro, 43 on free) do not have.
+        let plan = if i % 5 == 0 { "free" } else { "team" };
         run(
             &host,
             "track.customer.identify",
@@ -234,7 +235,7 @@ fn people_search_passes_the_filter_through_exactly_and_pages_to_the_end() {
             json!({"id": format!("s{i}"), "attributes": {"plan": plan}}),
         );
     }
-    let filter = json!({"and": [{"attribute": {"field": "plan", "operator": "eq", "value": "pro"}},
+    let filter = json!({"and": [{"attribute": {"field": "plan", "operator": "eq", "value": "team"}},
         {"not": {"attribute": {"field": "plan", "operator": "eq", "value": "free"}}}]});
     emu.clear_requests();
     let out = run(

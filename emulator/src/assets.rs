@@ -3,7 +3,8 @@
 //! `parent_folder_id` optional); a JSON body `{"name", "content": <base64>, "parent_folder_id"}`
 //! is accepted too, for clients that cannot send multipart. Lists page by `page` and `limit`.
 //!
-//! Seeds: folder 1 ("Brand", at the root) holding file 2 (`logo.png`); new ids count on from 3.
+//! Seeds: folder 1 ("Brand", at the root) holding file 2 (`logo.png`) and the empty folder 3
+//! ("Archive", at the root); new ids count on from 4.
 
 use axum::response::Response;
 use base64::Engine as _;
@@ -89,8 +90,16 @@ impl Default for Assets {
                     created: at,
                     updated: at,
                 },
+                Item {
+                    id: 3,
+                    name: "Archive".into(),
+                    parent: None,
+                    size: None,
+                    created: at,
+                    updated: at,
+                },
             ],
-            next_id: 3,
+            next_id: 4,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! passed — one second unless [`crate::Emulator::set_job_delay`] says otherwise; its download is
 //! a 400 until then. An import walks `preprocessing` → `validated` → `importing` → `imported`
 //! over the same delay. Times are measured with `Instant`, so they follow the emulator's clock.
+//! The demo workspace starts with export 1 and import 1, both finished (see [`seed_demo`]).
 
 use std::time::{Duration, Instant};
 
@@ -29,11 +30,16 @@ pub(crate) struct Job {
     pub(crate) description: String,
     /// The request body, kept for the record.
     pub(crate) request: Map<String, Value>,
+    /// Finished before the emulator started (a seeded job): done whatever the job delay.
+    pub(crate) finished: bool,
 }
 
 impl Job {
     /// How far along the job is: 0.0 at creation, 1.0 (or more) when done.
     fn progress(&self, delay: Option<Duration>) -> f64 {
+        if self.finished {
+            return 1.0;
+        }
         match delay {
             None => 0.0,
             Some(d) if d.is_zero() => 1.0,
@@ -42,6 +48,9 @@ impl Job {
     }
 
     fn updated_at(&self, done: bool, delay: Option<Duration>) -> i64 {
+        if self.finished {
+            return self.created_at + SEEDED_JOB_SECONDS;
+        }
         let delay = delay.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
         if done {
             self.created_at + delay
@@ -49,6 +58,41 @@ impl Job {
             self.created_at
         }
     }
+}
+
+/// How long the demo workspace's seeded export and import took.
+const SEEDED_JOB_SECONDS: i64 = 60;
+
+/// The demo workspace's finished jobs, created a week before [`records::EPOCH`]: export 1 of the
+/// people in manual segment 7 and import 1 of people from a CSV file.
+pub(crate) fn seed_demo(site: &mut SiteData) {
+    let created_at = records::EPOCH - 7 * 86_400;
+    let filters = json!({"filters": {"segment": {"id": crate::state::MANUAL_SEGMENT.0}}});
+    let request = filters.as_object().cloned().unwrap_or_default();
+    let total = crate::people::select(site, &request, "filters").map_or(0, |people| people.len());
+    let import = json!({"name": "November signups", "data_file_url": "https://example.com/people.csv",
+                        "type": "people", "identifier": "email"});
+    let jobs = &mut site.people_app;
+    jobs.exports.push(Job {
+        id: 1,
+        kind: "customers".to_string(),
+        started: Instant::now(),
+        created_at,
+        total,
+        description: "customers export".to_string(),
+        request,
+        finished: true,
+    });
+    jobs.imports.push(Job {
+        id: 1,
+        kind: "people".to_string(),
+        started: Instant::now(),
+        created_at,
+        total: 100,
+        description: String::new(),
+        request: import.as_object().cloned().unwrap_or_default(),
+        finished: true,
+    });
 }
 
 fn bad(detail: impl Into<String>, pointer: &str) -> AppError {
@@ -156,6 +200,7 @@ fn create_export(site: &mut SiteData, kind: &str, body: &[u8]) -> Out<Value> {
         total,
         description,
         request: fields,
+        finished: false,
     };
     let answer = json!({"export": export_json(&job, app.job_delay)});
     app.exports.push(job);
@@ -299,6 +344,7 @@ fn create_import(site: &mut SiteData, body: &[u8]) -> Out<Value> {
         total: 100,
         description: import.opt_str("description")?.unwrap_or("").to_string(),
         request: import.map.clone(),
+        finished: false,
     };
     let answer = json!({"import": import_json(&job, app.job_delay)});
     app.imports.push(job);

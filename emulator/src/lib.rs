@@ -90,10 +90,14 @@ pub struct Workspace {
 
 impl Workspace {
     /// The fixed credentials demos and docs can quote without any setup. Its workspace (like any
-    /// with site id `demo-site`) starts with broadcasts 8, 15 and 16 and broadcast 8's processed
-    /// trigger 1, so `GET /v1/campaigns/8/triggers/1` answers at once; other workspaces have the
-    /// broadcasts without the trigger. Every workspace serves the same generated campaigns
-    /// (1..=250), newsletters (1..=120) and transactional templates (1..=3).
+    /// with site id `demo-site`) starts as a workspace in use, with what the operations'
+    /// examples name: people `42` (Jane, `jane@example.com`, plan pro, in manual segment 7) and
+    /// `43` (plan free); broadcast 8's processed trigger 1, so `GET /v1/campaigns/8/triggers/1`
+    /// answers at once; delivery `dlv_demo_1` to `demo-person`; live notification
+    /// `01HF7YAT000440Y5GX4GNK4EA0` (Jane's order, active); and export 1 and import 1, both
+    /// finished. Other workspaces start with none of these. Every workspace has broadcasts 8, 15
+    /// and 16, segments 3 and 7 and serves the same generated campaigns (1..=250), newsletters
+    /// (1..=120) and transactional templates (1..=3).
     pub fn demo() -> Workspace {
         Workspace {
             site_id: DEMO_SITE_ID.to_string(),
@@ -454,6 +458,15 @@ impl Emulator {
     /// Sets every count of [`Emulator::fault_counts`] back to zero.
     pub fn clear_fault_counts(&self) {
         self.shared.lock().fault_counts.clear();
+    }
+
+    /// Starts over as if just started: every workspace's data as it was at start (the demo
+    /// workspace's seeds included, the job delay back to one second), and no recorded requests,
+    /// pending faults, fault counts, rate windows or metrics. The workspaces (with
+    /// [`Emulator::add_workspace`]'s changes) and the address stay, so a host routed here keeps
+    /// working: a test can run each call against a fresh workspace without reloading its host.
+    pub fn reset(&self) {
+        self.shared.lock().reset();
     }
 
     /// Adds credentials while running; a workspace whose `site_id` already exists replaces that

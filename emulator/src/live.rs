@@ -1,7 +1,7 @@
 //! Live notifications (App API): `POST /v1/live_notifications/start` mints a ULID `instance_id`,
 //! `update` and `end` change the instance it names, `GET /v1/live_notifications/{instance_id}`
 //! reports it. Problems are App errors: 400 with a pointer into the body, 404 for an unknown
-//! instance.
+//! instance. The demo workspace starts with one active instance, [`DEMO_INSTANCE`].
 
 use axum::response::Response;
 use serde_json::{json, Map, Value};
@@ -68,7 +68,30 @@ pub(crate) struct LiveNotifications {
     minted: u64,
 }
 
+/// The live notification the demo workspace starts with: Jane's (`42`) order A-1, packed.
+pub(crate) const DEMO_INSTANCE: &str = "01HF7YAT000440Y5GX4GNK4EA0";
+
 impl LiveNotifications {
+    /// The demo workspace's: [`DEMO_INSTANCE`], active, started when the workspace was (so it
+    /// has not expired).
+    pub(crate) fn demo() -> LiveNotifications {
+        let mut live = LiveNotifications::default();
+        let now = unix_now();
+        let delivery = live.mint();
+        live.instances.push(Instance {
+            instance_id: DEMO_INSTANCE.to_string(),
+            notification_type: "order_status".to_string(),
+            identifiers: json!({"id": "42"}),
+            attributes: json!({"order": "A-1"}),
+            content_state: json!({"step": "packed"}),
+            started_at: now,
+            ended_at: None,
+            last: ("start", delivery, now),
+            updates: 0,
+        });
+        live
+    }
+
     fn mint(&mut self) -> String {
         self.minted += 1;
         let ms = std::time::SystemTime::now()

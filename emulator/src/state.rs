@@ -86,6 +86,20 @@ impl State {
         (site, &mut self.metrics)
     }
 
+    /// Every workspace's data back to how it starts (seeded), and the requests, faults, fault
+    /// counts, rate windows and metrics forgotten; the workspaces and the emulator-wide settings
+    /// stay.
+    pub(crate) fn reset(&mut self) {
+        for (site_id, site) in &mut self.sites {
+            *site = SiteData::new(site_id);
+        }
+        self.requests.clear();
+        self.faults.clear();
+        self.fault_counts.clear();
+        self.rate_windows.clear();
+        self.metrics.clear();
+    }
+
     /// Queues a fault (one with `times == 0` would never apply and is dropped).
     pub(crate) fn push_fault(&mut self, fault: Fault) {
         if fault.times > 0 {
@@ -143,6 +157,16 @@ pub(crate) const MANUAL_SEGMENT: (u64, &str) = (7, "VIP customers");
 pub(crate) const DATA_DRIVEN_SEGMENT: (u64, &str) = (3, "Active users");
 /// The delivery the demo workspace starts with, and the id of the person it was sent to.
 pub(crate) const DEMO_DELIVERY: (&str, &str) = ("dlv_demo_1", "demo-person");
+/// The people the demo workspace starts with: id, email and attributes. Jane (`42`) is in the
+/// manual segment; `43` is a profile known by id only.
+pub(crate) const DEMO_PEOPLE: [(&str, Option<&str>, &str); 2] = [
+    (
+        "42",
+        Some("jane@example.com"),
+        r#"{"email":"jane@example.com","first_name":"Jane","plan":"pro"}"#,
+    ),
+    ("43", None, r#"{"plan":"free"}"#),
+];
 
 /// A segment of a workspace; members are people's cio_ids.
 #[derive(Clone, Debug)]
@@ -255,10 +279,34 @@ impl<'a> IdKind<'a> {
 
 impl SiteData {
     /// A fresh workspace: every one has broadcasts 8, 15 and 16, manual segment 7 and data-driven
-    /// segment 3 (and the generated messaging records of `records.rs`);
-    /// `demo-site` also has its processed trigger 1 and delivery `dlv_demo_1` to `demo-person`.
+    /// segment 3 (and the generated messaging records of `records.rs`); `demo-site` also has
+    /// what a workspace in use has and the operations' examples name (see [`SiteData::seed_demo`]).
     pub(crate) fn new(site_id: &str) -> SiteData {
-        let demo = site_id == crate::DEMO_SITE_ID;
+        let mut site = SiteData::empty();
+        if site_id == crate::DEMO_SITE_ID {
+            site.seed_demo();
+        }
+        site
+    }
+
+    /// The demo workspace's data: people `42` (Jane, `jane@example.com`, in manual segment 7) and
+    /// `43`; processed trigger 1 of broadcast 8; delivery `dlv_demo_1` to `demo-person`; a live
+    /// notification of Jane's order; a finished customers export 1 and a finished people import 1.
+    fn seed_demo(&mut self) {
+        for (id, email, attributes) in DEMO_PEOPLE {
+            let attributes = serde_json::from_str(attributes).unwrap_or_default();
+            self.identify(IdKind::Id(id), None, email, attributes);
+        }
+        self.change_segment(MANUAL_SEGMENT.0, [IdKind::Id("42")].into_iter(), true);
+        self.broadcasts = Broadcasts::demo();
+        self.deliveries
+            .insert(DEMO_DELIVERY.0.to_string(), DEMO_DELIVERY.1.to_string());
+        self.live = LiveNotifications::demo();
+        crate::exports::seed_demo(self);
+    }
+
+    /// A workspace with only what every workspace has.
+    fn empty() -> SiteData {
         let segment = |(id, name): (u64, &str), manual| {
             let name = name.to_string();
             let members = BTreeSet::new();
@@ -273,21 +321,11 @@ impl SiteData {
                 },
             )
         };
-        let mut deliveries = BTreeMap::new();
-        if demo {
-            deliveries.insert(DEMO_DELIVERY.0.to_string(), DEMO_DELIVERY.1.to_string());
-        }
         SiteData {
-            broadcasts: if demo {
-                Broadcasts::demo()
-            } else {
-                Broadcasts::default()
-            },
             segments: BTreeMap::from([
                 segment(MANUAL_SEGMENT, true),
                 segment(DATA_DRIVEN_SEGMENT, false),
             ]),
-            deliveries,
             ..SiteData::default()
         }
     }

@@ -865,9 +865,11 @@ fn live_notifications_start_update_end_and_report() {
 
     let state = emu.state_json("demo-site").unwrap()["live_notifications"].clone();
     let instances = state.as_array().unwrap();
-    assert_eq!(instances.len(), 2, "App and Beta share the US workspace");
-    assert_eq!(instances[0]["content_state"], json!({"status": "shipped"}));
-    assert_eq!(instances[0]["updates"], 1);
+    // The demo workspace's own instance, then one started through App and one through Beta.
+    assert_eq!(instances.len(), 3, "App and Beta share the US workspace");
+    assert_eq!(instances[0]["instance_id"], "01HF7YAT000440Y5GX4GNK4EA0");
+    assert_eq!(instances[1]["content_state"], json!({"status": "shipped"}));
+    assert_eq!(instances[1]["updates"], 1);
     assert_eq!(
         emu.state_json("eu-site").unwrap()["live_notifications"]
             .as_array()

@@ -51,42 +51,48 @@ fn detail(r: &Reply) -> (u16, String, String) {
 #[test]
 fn people_identified_through_track_are_read_searched_and_fetched_in_bulk() {
     let emu = start();
+    // Plans and emails the demo workspace's own people (42 Jane on pro, 43 on free) do not have;
+    // they are cio 03000001 and 03000002, so these count on from 03000003.
     identify(
         &emu,
         "u1",
-        json!({"email": "Jane@Example.com", "plan": "pro", "age": 30}),
+        json!({"email": "Ann@Example.com", "plan": "team", "age": 30}),
     );
     identify(
         &emu,
         "u2",
-        json!({"email": "joe@example.com", "plan": "free"}),
+        json!({"email": "joe@example.com", "plan": "starter"}),
     );
     track(
         &emu,
         "POST",
         "/api/v2/entity",
         json!({"type": "person", "action": "identify", "identifiers": {"email": "anon@example.com"},
-               "attributes": {"plan": "pro"}}),
+               "attributes": {"plan": "team"}}),
     );
 
-    let found = get(&emu, "/v1/customers?email=jane%40example.com");
+    let found = get(&emu, "/v1/customers?email=ann%40example.com");
     assert_eq!(found["results"].as_array().unwrap().len(), 1);
     assert_eq!(found["results"][0]["id"], "u1");
 
-    let pro = json!({"filter": {"and": [
-        {"attribute": {"field": "plan", "operator": "eq", "value": "pro"}},
+    let team = json!({"filter": {"and": [
+        {"attribute": {"field": "plan", "operator": "eq", "value": "team"}},
         {"not": {"attribute": {"field": "email", "operator": "eq", "value": "anon@example.com"}}}
     ]}});
-    let r = demo(&emu, "POST", "/v1/customers", &pro.to_string());
+    let r = demo(&emu, "POST", "/v1/customers", &team.to_string());
     assert_eq!(r.status, 200, "{}", r.text());
     let body = r.json();
     assert_eq!(body["ids"], json!(["u1"]));
-    assert_eq!(body["identifiers"][0]["email"], "Jane@Example.com");
-    assert_eq!(body["identifiers"][0]["cio_id"], "03000001");
+    assert_eq!(body["identifiers"][0]["email"], "Ann@Example.com");
+    assert_eq!(body["identifiers"][0]["cio_id"], "03000003");
     assert_eq!(body["next"], "");
 
     // Paging: one person a page, `ids` has "" for the person without an id.
-    let all = json!({"filter": {"attribute": {"field": "plan", "operator": "exists"}}}).to_string();
+    let all = json!({"filter": {"or": [
+        {"attribute": {"field": "plan", "operator": "eq", "value": "team"}},
+        {"attribute": {"field": "plan", "operator": "eq", "value": "starter"}}
+    ]}})
+    .to_string();
     let first = demo(&emu, "POST", "/v1/customers?limit=2", &all).json();
     assert_eq!(first["ids"], json!(["u1", "u2"]));
     let next = first["next"].as_str().unwrap().to_string();
@@ -109,7 +115,7 @@ fn people_identified_through_track_are_read_searched_and_fetched_in_bulk() {
     );
     let customers = r.json()["customers"].clone();
     assert_eq!(customers.as_array().unwrap().len(), 2);
-    assert_eq!(customers[0]["attributes"]["plan"], "free");
+    assert_eq!(customers[0]["attributes"]["plan"], "starter");
     assert_eq!(customers[1]["identifiers"]["id"], "u1");
     let r = demo(
         &emu,
@@ -128,9 +134,9 @@ fn people_identified_through_track_are_read_searched_and_fetched_in_bulk() {
     assert_eq!(r.status, 400);
 
     // The single-person read by each id type, and 404s.
-    let attrs = get(&emu, "/v1/customers/cio_03000002/attributes?id_type=cio_id");
+    let attrs = get(&emu, "/v1/customers/cio_03000004/attributes?id_type=cio_id");
     assert_eq!(attrs["customer"]["id"], "u2");
-    let attrs = get(&emu, "/v1/customers/03000002/attributes?id_type=cio_id");
+    let attrs = get(&emu, "/v1/customers/03000004/attributes?id_type=cio_id");
     assert_eq!(attrs["customer"]["id"], "u2");
     let r = app_get(&emu, APP, "/v1/customers/ghost/segments", DEMO_KEY);
     assert_eq!(r.status, 404);
@@ -141,7 +147,7 @@ fn people_identified_through_track_are_read_searched_and_fetched_in_bulk() {
         BETA,
         "/v1/api/customers",
         &bearer(DEMO_KEY),
-        pro.to_string().as_bytes(),
+        team.to_string().as_bytes(),
     );
     assert_eq!(r.json()["ids"], json!(["u1"]));
 }
@@ -476,12 +482,19 @@ fn messages_list_transactional_sends_and_generated_deliveries() {
 #[test]
 fn exports_finish_after_the_job_delay() {
     let emu = start();
-    identify(&emu, "a", json!({"plan": "pro"}));
-    identify(&emu, "b", json!({"plan": "pro"}));
-    assert_eq!(get(&emu, "/v1/exports"), json!({"exports": null}));
+    // The demo workspace starts with export 1, finished: segment 7's one person.
+    let seeded = get(&emu, "/v1/exports")["exports"].clone();
+    assert_eq!(seeded.as_array().unwrap().len(), 1, "{seeded}");
+    assert_eq!(
+        (&seeded[0]["id"], &seeded[0]["status"], &seeded[0]["total"]),
+        (&json!(1), &json!("done"), &json!(1))
+    );
+    assert!(get(&emu, "/v1/exports/1/download")["url"].is_string());
+    identify(&emu, "a", json!({"plan": "team"}));
+    identify(&emu, "b", json!({"plan": "team"}));
 
     let body =
-        json!({"filters": {"attribute": {"field": "plan", "operator": "eq", "value": "pro"}}});
+        json!({"filters": {"attribute": {"field": "plan", "operator": "eq", "value": "team"}}});
     let r = demo(&emu, "POST", "/v1/exports/customers", &body.to_string());
     assert_eq!(r.status, 200, "{}", r.text());
     let export = r.json()["export"].clone();
@@ -490,6 +503,7 @@ fn exports_finish_after_the_job_delay() {
         (&json!("pending"), &json!(0), &json!("customers"))
     );
     let id = export["id"].as_u64().unwrap();
+    assert_eq!(id, 2);
     let r = app_get(&emu, APP, &format!("/v1/exports/{id}/download"), DEMO_KEY);
     assert_eq!(r.status, 400);
     std::thread::sleep(Duration::from_millis(1100));
@@ -531,13 +545,15 @@ fn exports_finish_after_the_job_delay() {
         (&json!("done"), &json!(1200))
     );
     emu.set_job_delay(SITE, None);
-    assert_eq!(get(&emu, "/v1/exports")["exports"][1]["status"], "pending");
+    // The seeded export finished before the emulator started, whatever the delay.
+    assert_eq!(get(&emu, "/v1/exports")["exports"][0]["status"], "done");
+    assert_eq!(get(&emu, "/v1/exports")["exports"][2]["status"], "pending");
     assert_eq!(
         get(&emu, "/v1/exports")["exports"]
             .as_array()
             .unwrap()
             .len(),
-        2
+        3
     );
 }
 
@@ -550,13 +566,19 @@ fn imports_advance_and_the_data_index_accepts_definitions() {
     let r = demo(&emu, "POST", "/v1/imports", &body.to_string());
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["import"]["state"], "preprocessing");
+    // Import 1 is the demo workspace's own, finished whatever the delay.
+    let seeded = get(&emu, "/v1/imports/1")["import"].clone();
+    assert_eq!(
+        (&seeded["state"], &seeded["name"]),
+        (&json!("imported"), &json!("November signups"))
+    );
     emu.set_job_delay(SITE, Some(Duration::ZERO));
-    let import = get(&emu, "/v1/imports/1")["import"].clone();
+    let import = get(&emu, "/v1/imports/2")["import"].clone();
     assert_eq!(import["state"], "imported");
     assert_eq!(import["name"], "April");
     let r = demo(&emu, "POST", "/v1/imports", r#"{"import":{"name":"x"}}"#);
     assert_eq!(r.status, 400);
-    assert_eq!(app_get(&emu, APP, "/v1/imports/2", DEMO_KEY).status, 404);
+    assert_eq!(app_get(&emu, APP, "/v1/imports/3", DEMO_KEY).status, 404);
 
     let r = demo(
         &emu,
@@ -648,7 +670,7 @@ fn an_eu_workspace_is_served_on_its_app_and_beta_hosts() {
     }
     let r = app_get(&emu, APP_EU, "/v1/segments/7/customer_count", "eu-app-key");
     assert_eq!(r.json()["count"], 0);
-    // The demo workspace does not see the EU person.
+    // The demo workspace does not see the EU person, only its own Jane.
     let r = demo(&emu, "POST", "/v1/customers", &body.to_string());
-    assert_eq!(r.json()["ids"], json!([]));
+    assert_eq!(r.json()["ids"], json!(["42"]));
 }

@@ -574,7 +574,7 @@ fn assets_files_and_folders() {
             folder["folder"]["id"].clone(),
             folder["folder"]["parent_folder_id"].clone()
         ),
-        (json!(3), json!(1))
+        (json!(4), json!(1))
     );
     refused(
         &demo(
@@ -609,7 +609,7 @@ fn assets_files_and_folders() {
 
     let r = upload(
         &emu,
-        &multipart("banner.PNG", b"\x89PNGdata", &[("parent_folder_id", "3")]),
+        &multipart("banner.PNG", b"\x89PNGdata", &[("parent_folder_id", "4")]),
     );
     let file = ok_json(&r, "upload");
     assert_eq!(
@@ -619,7 +619,7 @@ fn assets_files_and_folders() {
             file["asset"]["size"].clone(),
             file["asset"]["parent_folder_id"].clone()
         ),
-        (json!(4), json!("banner.PNG"), json!(8), json!(3))
+        (json!(5), json!("banner.PNG"), json!(8), json!(4))
     );
     let json_upload = demo(
         &emu,
@@ -669,7 +669,7 @@ fn assets_files_and_folders() {
             paged["assets"][0]["id"].clone(),
             paged["meta"]["pagination"]["total"].clone()
         ),
-        (json!(4), json!(3))
+        (json!(5), json!(3))
     );
     refused(
         &demo(&emu, "GET", "/v1/assets?limit=0", ""),
@@ -677,19 +677,20 @@ fn assets_files_and_folders() {
         "bad limit",
     );
     let folders = ok_json(&demo(&emu, "GET", "/v1/assets/folders", ""), "folders");
-    assert_eq!(folders["folders"].as_array().unwrap().len(), 2);
+    // Brand (1), the seeded empty Archive (3) and Promo.
+    assert_eq!(folders["folders"].as_array().unwrap().len(), 3);
 
     assert_eq!(
         demo(
             &emu,
             "PUT",
-            "/v1/assets/files/4",
+            "/v1/assets/files/5",
             r#"{"name":"hero.png","parent_folder_id":null}"#
         )
         .status,
         204
     );
-    let got = ok_json(&demo(&emu, "GET", "/v1/assets/files/4", ""), "get file");
+    let got = ok_json(&demo(&emu, "GET", "/v1/assets/files/5", ""), "get file");
     assert_eq!(
         (
             got["asset"]["name"].clone(),
@@ -698,7 +699,7 @@ fn assets_files_and_folders() {
         (json!("hero.png"), Value::Null)
     );
     refused(
-        &demo(&emu, "PUT", "/v1/assets/files/4", "{}"),
+        &demo(&emu, "PUT", "/v1/assets/files/5", "{}"),
         400,
         "empty update",
     );
@@ -707,7 +708,7 @@ fn assets_files_and_folders() {
             &emu,
             "PUT",
             "/v1/assets/folders/1",
-            r#"{"parent_folder_id":3}"#,
+            r#"{"parent_folder_id":4}"#,
         ),
         409,
         "cycle",
@@ -722,9 +723,11 @@ fn assets_files_and_folders() {
         409,
         "not empty",
     );
+    assert_eq!(demo(&emu, "DELETE", "/v1/assets/folders/4", "").status, 204);
+    // The seeded Archive folder is empty.
     assert_eq!(demo(&emu, "DELETE", "/v1/assets/folders/3", "").status, 204);
-    assert_eq!(demo(&emu, "DELETE", "/v1/assets/files/4", "").status, 204);
-    refused(&demo(&emu, "GET", "/v1/assets/files/4", ""), 404, "deleted");
+    assert_eq!(demo(&emu, "DELETE", "/v1/assets/files/5", "").status, 204);
+    refused(&demo(&emu, "GET", "/v1/assets/files/5", ""), 404, "deleted");
     assert_eq!(
         demo(&emu, "PUT", "/v1/assets/folders/1", r#"{"name":"Logos"}"#).status,
         204

@@ -113,20 +113,20 @@ fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
         r#"{"plan":"basic","first_name":"Jane"}"#,
     );
     let jane = emu.person("demo-site", "jane+1@example.com").unwrap();
-    assert_eq!(jane.cio_id, "03000001");
+    assert_eq!(jane.cio_id, "03000003");
     assert_eq!(jane.email.as_deref(), Some("jane+1@example.com"));
     assert_eq!(jane.id, None);
 
     // Go's client sends '+' and '@' raw; it must reach the same person, and email is case-insensitive.
     identify_ok(&emu, "Jane+1@Example.com", r#"{"plan":"pro","id":"u1"}"#);
-    assert_eq!(emu.people("demo-site").len(), 1);
+    assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE + 1);
     let jane = emu.person("demo-site", "JANE+1@EXAMPLE.COM").unwrap();
     assert_eq!(jane.attributes["plan"], "pro");
     assert_eq!(jane.attributes["first_name"], "Jane");
     assert_eq!(jane.id.as_deref(), Some("u1"));
-    assert_eq!(emu.person("demo-site", "u1").unwrap().cio_id, "03000001");
+    assert_eq!(emu.person("demo-site", "u1").unwrap().cio_id, "03000003");
     assert_eq!(
-        emu.person("demo-site", "cio_03000001")
+        emu.person("demo-site", "cio_03000003")
             .unwrap()
             .id
             .as_deref(),
@@ -134,17 +134,17 @@ fn identify_creates_then_updates_with_encoded_and_raw_plus_at() {
     );
 
     // A cio_ identifier updates that person; an unknown one is dropped with 200.
-    identify_ok(&emu, "cio_03000001", r#"{"email":"new@example.com"}"#);
+    identify_ok(&emu, "cio_03000003", r#"{"email":"new@example.com"}"#);
     assert_eq!(
         emu.person("demo-site", "u1").unwrap().email.as_deref(),
         Some("new@example.com")
     );
     identify_ok(&emu, "cio_ffffffff", r#"{"a":1}"#);
-    assert_eq!(emu.people("demo-site").len(), 1);
+    assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE + 1);
 
     // Path unknown but body id known: that person gets the path identifier.
     identify_ok(&emu, "other%40example.com", r#"{"id":"u1"}"#);
-    assert_eq!(emu.people("demo-site").len(), 1);
+    assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE + 1);
 
     let segments = emu.requests()[1].decoded_segments();
     assert_eq!(
@@ -283,7 +283,7 @@ fn invalid_track_bodies_get_400() {
             "{errors}"
         );
     }
-    assert!(emu.people("demo-site").is_empty());
+    assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE);
     assert!(emu.events("demo-site").is_empty());
     // A name of exactly 100 bytes after trimming is fine.
     let ok = format!(r#"{{"name":" {} "}}"#, "e".repeat(100));
@@ -393,33 +393,30 @@ fn app_wrong_region_401_mode_and_bad_keys() {
 #[test]
 fn app_workspaces_attributes_and_beta() {
     let emu = start();
-    identify_ok(
-        &emu,
-        "u%2F1",
-        r#"{"email":"Jane@Example.com","plan":"pro"}"#,
-    );
+    // The third person: the demo workspace has two of its own.
+    identify_ok(&emu, "u%2F1", r#"{"email":"Ann@Example.com","plan":"pro"}"#);
     let r = app_get(&emu, APP, "/v1/workspaces", DEMO_KEY);
     assert_eq!(r.status, 200);
     assert_eq!(
         r.json(),
         json!({"workspaces": [{"id": 1, "name": "demo-site", "messages_sent": 0,
-            "billable_messages_sent": 0, "people": 1, "object_types": 0, "objects": 0}]})
+            "billable_messages_sent": 0, "people": 3, "object_types": 0, "objects": 0}]})
     );
     let r = app_get(&emu, BETA, "/v1/api/workspaces", DEMO_KEY);
-    assert_eq!(r.json()["workspaces"][0]["people"], 1);
+    assert_eq!(r.json()["workspaces"][0]["people"], 3);
 
     for target in [
         "/v1/customers/u%2F1/attributes",
-        "/v1/customers/jane%40example.com/attributes?id_type=email",
-        "/v1/customers/03000001/attributes?id_type=cio_id",
-        "/v1/customers/cio_03000001/attributes?id_type=cio_id",
+        "/v1/customers/ann%40example.com/attributes?id_type=email",
+        "/v1/customers/03000003/attributes?id_type=cio_id",
+        "/v1/customers/cio_03000003/attributes?id_type=cio_id",
     ] {
         let r = app_get(&emu, APP, target, DEMO_KEY);
         assert_eq!(r.status, 200, "{target}: {}", r.text());
         let customer = &r.json()["customer"];
         assert_eq!(customer["id"], "u/1");
         assert_eq!(customer["attributes"]["plan"], "pro");
-        assert_eq!(customer["attributes"]["cio_id"], "03000001");
+        assert_eq!(customer["attributes"]["cio_id"], "03000003");
         assert_eq!(customer["unsubscribed"], false);
         assert_eq!(customer["devices"], json!([]));
         assert_eq!(customer["timestamps"], json!({}));
@@ -683,6 +680,79 @@ fn inspection_endpoints() {
 }
 
 #[test]
+fn the_demo_workspace_starts_in_use_and_reset_starts_it_over() {
+    let emu = start();
+    let seeded = |emu: &Emulator| {
+        let jane = emu.person("demo-site", "42").expect("Jane");
+        assert_eq!(jane.email.as_deref(), Some("jane@example.com"));
+        assert_eq!(jane.attributes["plan"], "pro");
+        assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE);
+        assert_eq!(emu.segment_members("demo-site", 7), ["42"]);
+        let live = app_get(
+            emu,
+            APP,
+            "/v1/live_notifications/01HF7YAT000440Y5GX4GNK4EA0",
+            DEMO_KEY,
+        );
+        assert_eq!(live.status, 200, "{}", live.text());
+        assert_eq!(live.json()["state"], "active");
+        for target in ["/v1/exports/1", "/v1/imports/1", "/v1/assets/folders/3"] {
+            let r = app_get(emu, APP, target, DEMO_KEY);
+            assert_eq!(r.status, 200, "{target}: {}", r.text());
+        }
+        assert_eq!(
+            app_get(emu, APP, "/v1/exports/1", DEMO_KEY).json()["export"]["status"],
+            "done"
+        );
+    };
+    seeded(&emu);
+    // Another workspace has none of it (but the content every workspace has).
+    emu.add_workspace(Workspace::parse("late:late-key:late-app:us").unwrap());
+    assert!(emu.people("late").is_empty());
+    for (target, status) in [
+        ("/v1/exports/1", 404),
+        ("/v1/imports/1", 404),
+        ("/v1/live_notifications/01HF7YAT000440Y5GX4GNK4EA0", 404),
+        ("/v1/assets/folders/3", 200),
+    ] {
+        assert_eq!(
+            app_get(&emu, APP, target, "late-app").status,
+            status,
+            "{target}"
+        );
+    }
+
+    // Change what the demo workspace has, queue a fault, then start over.
+    assert_track_ok(&track(&emu, "DELETE", "/api/v1/customers/42", ""));
+    let end = r#"{"instance_id":"01HF7YAT000440Y5GX4GNK4EA0"}"#;
+    let ended = app(
+        &emu,
+        "POST",
+        APP,
+        "/v1/live_notifications/end",
+        DEMO_KEY,
+        end,
+    );
+    assert_eq!(ended.status, 200, "{}", ended.text());
+    let r = app(&emu, "DELETE", APP, "/v1/assets/folders/3", DEMO_KEY, "");
+    assert_eq!(r.status, 204);
+    emu.inject(
+        Fault::new(FaultAction::RateLimit {
+            retry_after_secs: 1,
+        })
+        .with_times(3),
+    );
+    emu.reset();
+    assert!(emu.requests().is_empty());
+    assert!(emu.pending_faults().is_empty());
+    seeded(&emu);
+    // The workspaces stay.
+    let auth = basic("late", "late-key");
+    let put = send_auth(&emu, "PUT", TRACK, "/api/v1/customers/a", &auth, b"{}");
+    assert_track_ok(&put);
+}
+
+#[test]
 fn add_workspace_and_workspace_parse() {
     let emu = start();
     let auth = basic("late", "late-key");
@@ -691,7 +761,7 @@ fn add_workspace_and_workspace_parse() {
     emu.add_workspace(Workspace::parse("late:late-key:late-app:us").unwrap());
     assert_track_ok(&put());
     assert_eq!(emu.people("late").len(), 1);
-    assert!(emu.people("demo-site").is_empty());
+    assert_eq!(emu.people("demo-site").len(), DEMO_PEOPLE);
     assert_eq!(
         app_get(&emu, APP, "/v1/workspaces", "late-app").json()["workspaces"][0]["id"],
         2

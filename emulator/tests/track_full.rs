@@ -18,6 +18,14 @@ fn demo(emu: &Emulator, method: &str, target: &str, body: &str) -> Reply {
     track_json(emu, TRACK, Some(&demo_basic()), method, target, body)
 }
 
+/// The people of the demo workspace, each as their id, else email.
+fn people(emu: &Emulator) -> Vec<String> {
+    emu.people(SITE)
+        .into_iter()
+        .map(|p| p.id.or(p.email).unwrap_or_default())
+        .collect()
+}
+
 fn assert_ok(reply: &Reply) {
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(reply.body, b"{}\n");
@@ -79,6 +87,7 @@ fn padded_identify(id: &str, attributes: usize) -> Value {
 #[test]
 fn suppress_deletes_and_blocks_identify_until_unsuppressed() {
     let emu = start();
+    // The demo workspace's Jane (42), with her email written as a client might.
     demo_ok(
         &emu,
         "PUT",
@@ -110,7 +119,11 @@ fn suppress_deletes_and_blocks_identify_until_unsuppressed() {
     ] {
         demo_ok(&emu, method, target, body);
     }
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(
+        people(&emu),
+        ["43"],
+        "the demo workspace's other person is left"
+    );
     assert!(emu.events(SITE).is_empty());
     // An identifier nobody has can be suppressed too; the body may be `{}`.
     demo_ok(&emu, "POST", "/api/v1/customers/ghost/suppress", "{}");
@@ -261,7 +274,11 @@ fn merge_moves_the_secondary_into_the_primary() {
     assert_eq!(p.attributes["city"], "Oslo");
     assert_eq!(p.email.as_deref(), Some("s@example.com"));
     assert_eq!(emu.devices(SITE, "p")[0].id, "tok");
-    assert_eq!(emu.segment_members(SITE, 7), ["p"]);
+    assert_eq!(
+        emu.segment_members(SITE, 7),
+        ["42", "p"],
+        "42 is the demo's own"
+    );
     assert_eq!(emu.events(SITE)[0].person.as_deref(), Some("p"));
 
     // An unknown primary: 200 and nothing happens. A cio_id (no prefix) names the primary.
@@ -302,6 +319,7 @@ fn merge_moves_the_secondary_into_the_primary() {
 #[test]
 fn manual_segment_membership_and_its_errors() {
     let emu = start();
+    // Segment 7 starts with the demo workspace's Jane (42).
     for id in ["a", "b"] {
         let body = json!({ "email": format!("{id}@example.com") }).to_string();
         demo_ok(&emu, "PUT", &format!("/api/v1/customers/{id}"), &body);
@@ -311,22 +329,22 @@ fn manual_segment_membership_and_its_errors() {
         demo(&emu, "POST", &target, &json!({ "ids": ids }).to_string())
     };
     assert_ok(&segment("add_customers", "", json!(["a", "b", "ghost"])));
-    assert_eq!(emu.segment_members(SITE, 7), ["a", "b"]);
+    assert_eq!(emu.segment_members(SITE, 7), ["42", "a", "b"]);
     assert!(emu.person(SITE, "ghost").is_none());
     assert_ok(&segment(
         "remove_customers",
         "?id_type=email",
         json!(["A@example.com"]),
     ));
-    assert_eq!(emu.segment_members(SITE, 7), ["b"]);
+    assert_eq!(emu.segment_members(SITE, 7), ["42", "b"]);
     let cio = emu.person(SITE, "a").unwrap().cio_id;
     assert_ok(&segment("add_customers", "?id_type=cio_id", json!([cio])));
     // Values of another identifier type name nobody and are ignored.
     assert_ok(&segment("remove_customers", "", json!(["a@example.com"])));
-    assert_eq!(emu.segment_members(SITE, 7), ["a", "b"]);
+    assert_eq!(emu.segment_members(SITE, 7), ["42", "a", "b"]);
     // Deleting a person ends their memberships; 1000 ids is the most one call may carry.
     demo_ok(&emu, "DELETE", "/api/v1/customers/b", "");
-    assert_eq!(emu.segment_members(SITE, 7), ["a"]);
+    assert_eq!(emu.segment_members(SITE, 7), ["42", "a"]);
     let thousand: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
     assert_ok(&segment("add_customers", "", json!(thousand)));
     assert!(emu.segment_members(SITE, 3).is_empty());
@@ -386,7 +404,8 @@ fn manual_segment_membership_and_its_errors() {
     for (target, body, status, message) in cases {
         assert_v1_error(&demo(&emu, "POST", target, body), status, message);
     }
-    assert_eq!(emu.segment_members(SITE, 7), ["a"]);
+    // The thousand ids name the demo workspace's 42 and 43 too.
+    assert_eq!(emu.segment_members(SITE, 7), ["42", "43", "a"]);
 }
 
 #[test]
@@ -499,7 +518,7 @@ fn metrics_push_and_unsubscribe_need_no_credentials() {
         "application/json",
         yes,
     ));
-    assert_eq!(emu.people(SITE).len(), 1);
+    assert_eq!(emu.people(SITE).len(), DEMO_PEOPLE + 1, "demo-person added");
     assert_eq!(emu.metrics()[5]["endpoint"], "/unsubscribe/dlv_demo_1");
 
     let before = emu.metrics().len();
@@ -721,13 +740,14 @@ fn v2_entity_operations_share_the_v1_state() {
     }
     assert_eq!(emu.objects(SITE).len(), 1);
     assert!(emu.relationships(SITE).is_empty());
-    assert!(
-        emu.people(SITE).is_empty(),
-        "s merged into 42, 42 suppressed"
+    assert_eq!(
+        people(&emu),
+        ["43"],
+        "s merged into 42, 42 suppressed; the demo's 43 is left"
     );
     assert_eq!(emu.suppressed(SITE), ["42", "jane@example.com"]);
     demo_ok(&emu, "PUT", "/api/v1/customers/42", "{}");
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(people(&emu), ["43"]);
     let phone = json!({"phone": "+14155552671"});
     for op in [
         person("unsuppress", json!({"id": "42"}), json!({})),
@@ -736,9 +756,12 @@ fn v2_entity_operations_share_the_v1_state() {
         assert_ok(&entity(&emu, &op));
     }
     assert!(emu.suppressed(SITE).is_empty());
-    assert_eq!(emu.people(SITE)[0].attributes["phone"], "+14155552671");
+    assert_eq!(
+        emu.people(SITE).last().unwrap().attributes["phone"],
+        "+14155552671"
+    );
     assert_ok(&entity(&emu, &person("delete", phone, json!({}))));
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(people(&emu), ["43"]);
 }
 
 #[test]
@@ -904,7 +927,7 @@ fn v2_entity_errors_name_the_field() {
         (r.status, &r.json()["errors"][0]["reason"]),
         (400, &json!("malformed"))
     );
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(emu.people(SITE).len(), DEMO_PEOPLE, "nobody added");
     assert!(emu.objects(SITE).is_empty());
     assert!(emu.metrics().is_empty());
 }
@@ -979,11 +1002,12 @@ fn v2_size_limits() {
             .collect()
     };
     assert_ok(&batch(&emu, &items(16)));
-    assert_eq!(emu.people(SITE).len(), 17);
+    // `pad`, the 16 and the demo workspace's own.
+    assert_eq!(emu.people(SITE).len(), 17 + DEMO_PEOPLE);
     let r = batch(&emu, &items(20));
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["errors"][0]["reason"], "too_large");
-    assert_eq!(emu.people(SITE).len(), 17);
+    assert_eq!(emu.people(SITE).len(), 17 + DEMO_PEOPLE);
 }
 
 #[test]
@@ -1051,7 +1075,7 @@ fn eu_workspace_uses_the_eu_host_for_every_route() {
     assert_eq!(emu.events("eu-site").len(), 1);
     assert_eq!(emu.suppressed("eu-site"), ["e2"]);
     assert_eq!(emu.form_submissions("eu-site").len(), 1);
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(emu.people(SITE).len(), DEMO_PEOPLE, "nobody added");
 }
 
 #[test]
@@ -1074,7 +1098,7 @@ fn new_v1_routes_keep_the_identifier_limit() {
     }
     let r = demo(&emu, "DELETE", "/api/v1/customers/a/devices/", "");
     assert_v1_error(&r, 400, "the device id in the path is empty");
-    assert!(emu.people(SITE).is_empty());
+    assert_eq!(emu.people(SITE).len(), DEMO_PEOPLE, "nobody added");
     assert!(emu.suppressed(SITE).is_empty());
 }
 

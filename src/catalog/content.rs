@@ -603,7 +603,7 @@ pub const OPERATIONS: &[Operation] = &[
     read(APP, "asset_folder.get", "Get an asset folder", "One asset folder (GET /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER], "folder").example(r#"{"folder_id":1}"#),
     op(APP, "asset_folder.update", "Rename or move an asset folder", "Changes a folder's name or parent (PUT /v1/assets/folders/{folder_id}).").put("/assets/folders/{folder_id}")
         .fields(&[ASSET_FOLDER, body("name", Ty::Str, "Name", "The new name.").max_bytes(255), ASSET_PARENT, MOVE_TO_ROOT]).rule(changes_rule).example(r#"{"folder_id":1,"name":"Brand"}"#),
-    remove(APP, "asset_folder.delete", "Delete an asset folder", "Deletes an empty asset folder (DELETE /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER]).example(r#"{"folder_id":1}"#),
+    remove(APP, "asset_folder.delete", "Delete an asset folder", "Deletes an empty asset folder (DELETE /v1/assets/folders/{folder_id}).", "/assets/folders/{folder_id}", &[ASSET_FOLDER]).example(r#"{"folder_id":3}"#),
     // Design Studio (App host only)
     op(APP, "design_folder.list", "List Design Studio folders", "Design Studio folders, a page at a time (GET /v1/design_studio/folders).").get("/design_studio/folders").fields(DS_LIST).paged_number("folders"),
     op(APP, "design_folder.create", "Create a Design Studio folder", "Creates a folder, at the root or in another (POST /v1/design_studio/folders).").post("/design_studio/folders")
@@ -628,7 +628,7 @@ pub const OPERATIONS: &[Operation] = &[
         .fields(&[DS_EMAIL]).list("email_translations").example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
     op(APP, "design_email.create_language", "Add an email translation", "Adds a translation; what you leave out is copied from the email (POST /v1/design_studio/emails/{email_id}/languages).").post("/design_studio/emails/{email_id}/languages")
         .fields(&[DS_EMAIL, body("language", Ty::Str, "Language", "The language code, e.g. fr.").required().max_bytes(20), EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS]).one("email_translation")
-        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr","content":{"subject":"Quoi de neuf"}}"#),
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"de","content":{"subject":"Neuigkeiten"}}"#),
     read(APP, "design_email.get_language", "Get an email translation", "One translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE], "email_translation")
         .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr"}"#),
     change("design_email.update_language", "Update an email translation", "Changes what you give of one translation.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE, EMAIL_CONTENT, EMAIL_ENVELOPE, TRANSFORMERS])

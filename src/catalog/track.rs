@@ -221,7 +221,7 @@ pub const OPERATIONS: &[Operation] = &[
         .post("/v1/merge_customers")
         .fields(&[merge_side("primary", "primary_type", "Primary person"), merge_type("primary_type"), merge_side("secondary", "secondary_type", "Secondary person (deleted)"), merge_type("secondary_type")])
         .destructive()
-        .example(r#"{"primary":"jane@example.com","secondary":"42","secondary_type":"id"}"#),
+        .example(r#"{"primary":"jane@example.com","secondary":"43","secondary_type":"id"}"#),
     v2("customer.add_relationships", "Relate a person to objects", "Adds relationships between a person and objects, with optional relationship attributes (POST /api/v2/entity, person add_relationships).", &[("type", "\"person\""), ("action", "\"add_relationships\"")])
         .fields(PERSON_V2_RELS)
         .example(r#"{"id":"42","relationships":[{"identifiers":{"object_type_id":"1","object_id":"acme"},"relationship_attributes":{"role":"admin"}}]}"#),

@@ -18,6 +18,11 @@ pub const APP_EU: &str = "api-eu.customer.io";
 pub const BETA: &str = "beta-api.customer.io";
 pub const DEMO_KEY: &str = "demo-app-key";
 
+/// How many people the demo workspace starts with: `42` (Jane, `jane@example.com`, in manual
+/// segment 7) and `43`, cio ids `03000001` and `03000002`; people a test adds count on from
+/// `03000003`.
+pub const DEMO_PEOPLE: usize = 2;
+
 /// How long one read may wait for the emulator before the request counts as failed.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
