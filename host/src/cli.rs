@@ -16,6 +16,7 @@ use crate::{
     HostOptions, Region, TrackCredentials,
 };
 
+pub mod demo;
 pub mod docs;
 pub mod text;
 
@@ -869,82 +870,26 @@ fn run_cli(
             stderr: String::new(),
         }),
         Command::Demo => {
-            let mut lines = String::new();
-            let mut code = 0;
-            let target = if cli.emulator {
-                "the embedded Customer.io emulator (set CUSTOMERIO_* to use your workspace)"
-            } else {
-                "Customer.io"
+            let connection = |kind: ConnectorKind| {
+                connection(kind).map_err(|f| {
+                    f.error["error"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                })
             };
-            lines.push_str(&render(
-                &json!({"demo": format!("running against {target}")}),
-                false,
-            ));
-            let person = format!("cio-connector-demo-{}@example.com", std::process::id());
-            let mut step = |name: &str, result: Result<Value, Value>| {
-                let (status, value) = match result {
-                    Ok(v) => ("ok", v),
-                    Err(e) => {
-                        code = 1;
-                        ("failed", e)
-                    }
-                };
-                lines.push_str(&render(
-                    &json!({"step": name, "status": status, "result": value}),
-                    pretty,
-                ));
-            };
-            let run = |config: &ConnectionConfig, op: &str, input: Value| match host.execute(
-                &ExecuteRequest {
-                    operation_id: op.into(),
-                    config: config.clone(),
-                    input: input.to_string(),
-                    timeout_ms: None,
-                    request_id: None,
-                },
-            ) {
-                Ok(Ok(r)) => Ok(j::response(&r)),
-                Ok(Err(e)) => Err(j::error(&e)),
-                Err(e) => Err(json!({"error": format!("{e:#}")})),
-            };
-            let test_connection = |config: &ConnectionConfig| match host.authenticate(config) {
-                Ok(Ok(i)) => Ok(j::auth_info(&i)),
-                Ok(Err(e)) => Err(j::error(&e)),
-                Err(e) => Err(json!({"error": format!("{e:#}")})),
-            };
-            if let Ok(track) = connection(ConnectorKind::Track) {
-                step("authenticate track", test_connection(&track));
-                step(
-                    "track.customer.identify",
-                    run(
-                        &track,
-                        "track.customer.identify",
-                        json!({"id": person, "id_type": "email", "attributes": {"plan": "pro", "source": "cio-host demo"}}),
-                    ),
-                );
-                step(
-                    "track.event.track",
-                    run(
-                        &track,
-                        "track.event.track",
-                        json!({"id": person, "name": "demo_completed", "data": {"steps": 4}}),
-                    ),
-                );
-                step(
-                    "track.customer.delete",
-                    run(
-                        &track,
-                        "track.customer.delete",
-                        json!({"id": person, "id_type": "email"}),
-                    ),
-                );
-            }
-            if let Ok(app) = connection(ConnectorKind::App) {
-                step("authenticate app", test_connection(&app));
-            }
+            let (code, stdout) = demo::run(&demo::Demo {
+                host: &host,
+                connection: &connection,
+                emulator: cli.emulator,
+                readable,
+                pretty,
+                paint,
+                person: format!("cio-connector-demo-{}@example.com", std::process::id()),
+            });
             Ok(Outcome {
                 code,
-                stdout: lines,
+                stdout,
                 stderr: String::new(),
             })
         }

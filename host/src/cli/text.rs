@@ -441,10 +441,15 @@ pub fn describe(d: &Value, paint: Paint) -> String {
     out.push('\n');
     out.push_str(&paint.bold("Example"));
     out.push('\n');
-    out.push_str(&format!("  {}\n", example_command(d)));
+    // The first line runs as printed: every example names things the emulator's demo workspace
+    // has (a test runs every operation's example there, in both regions).
     out.push_str(&format!(
         "  {}\n",
-        paint.dim("(add --emulator before `execute` to try it against the local emulator; --input JSON or stdin work too)")
+        example_command(d).replacen("cio-host execute", "cio-host --emulator execute", 1)
+    ));
+    out.push_str(&format!(
+        "  {}\n",
+        paint.dim("(runs as-is against the local emulator's demo workspace; for your workspace set CUSTOMERIO_* and drop --emulator; --input JSON or stdin work too)")
     ));
     out
 }
