@@ -13,16 +13,15 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 const crypto = require('node:crypto');
+const { n8nEnv } = require('./n8n-env.cjs');
+const { freePort, startEmulator, waitFor, stopChildren } = require('./harness.cjs');
 
 const PKG = path.join(__dirname, '..');
-const REPO = path.resolve(PKG, '..', '..');
 const N8N = process.env.CIO_N8N_BIN;
 const N8N_MODULES = process.env.CIO_N8N_MODULES;
-const EMULATOR = process.env.CIO_EMULATOR || path.join(REPO, 'target', 'debug', 'cio-emulator');
 const KEEP = process.env.CIO_E2E_KEEP === '1';
-const NODE_TYPE = 'CUSTOM.customerIoWasm';
+const NODE_TYPE = require('./n8n-env.cjs').nodeTypeFor();
 const CRED = { id: 'cioWasmDemoCred1', name: 'Customer.io demo (emulator)' };
 const WORKFLOW_ID = 'cioWasmE2eWf0001';
 
@@ -46,17 +45,6 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 function run(cmd, args, env, { timeoutMs = 120000 } = {}) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
@@ -71,27 +59,6 @@ function run(cmd, args, env, { timeoutMs = 120000 } = {}) {
       clearTimeout(timer);
       resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
     });
-  });
-}
-
-function startEmulator() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(EMULATOR, ['--per-host-ports', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 10000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.trim().startsWith('{') && out.includes('\n', out.indexOf(l)));
-      if (!line) return;
-      clearTimeout(timer);
-      child.stdout.removeAllListeners('data');
-      child.stdout.resume();
-      resolve(JSON.parse(line));
-    });
-    child.stderr.resume();
-    child.on('error', (e) => reject(new Error(`cannot start the emulator ${EMULATOR}: ${e.message} (set CIO_EMULATOR)`)));
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code})`)));
   });
 }
 
@@ -110,7 +77,7 @@ async function mapper(operationId, values) {
 }
 
 async function workflow() {
-  const credentials = { customerIoApi: CRED };
+  const credentials = { customerIoConnectorApi: CRED };
   const node = (name, x, parameters, extra = {}) => ({
     id: crypto.randomUUID(),
     name,
@@ -124,21 +91,18 @@ async function workflow() {
   const nodes = [
     { id: crypto.randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
     node('Identify', 220, {
-      connector: 'track',
-      resource: 'customer',
+      resource: 'track.customer',
       operation: 'track.customer.identify',
       inputs: await mapper('track.customer.identify', { id: "={{ 'jane+' + (1) + '@example.com' }}", id_type: 'email', attributes: '{"plan":"pro"}' }),
     }),
     node('Trigger status', 440, {
-      connector: 'app',
-      resource: 'raw_http_request',
+      resource: 'app.raw_http_request',
       operation: 'app.raw_http_request',
       rawMethod: 'GET',
       rawEndpoint: '/campaigns/8/triggers/1',
     }),
     node('Get segment', 660, {
-      connector: 'app',
-      resource: 'segment',
+      resource: 'app.segment',
       operation: 'app.segment.get',
       inputs: await mapper('app.segment.get', { segment_id: "={{ '7' }}" }),
     }),
@@ -146,8 +110,7 @@ async function workflow() {
       'Identify with a bad id',
       880,
       {
-        connector: 'track',
-        resource: 'customer',
+        resource: 'track.customer',
         operation: 'track.customer.identify',
         // n8n itself refuses to start a workflow whose required mapper field is empty, so the
         // runtime error comes from the component: ".." would change the request path.
@@ -156,11 +119,10 @@ async function workflow() {
       { onError: 'continueRegularOutput' },
     ),
     // an operation without inputs, mapper left untouched (the property's default)
-    node('List workspaces', 1100, { connector: 'app', resource: 'workspace', operation: 'app.workspace.list', inputs: { mappingMode: 'defineBelow', value: null } }),
+    node('List workspaces', 1100, { resource: 'app.workspace', operation: 'app.workspace.list', inputs: { mappingMode: 'defineBelow', value: null } }),
     // a raw step on Track too: only the path, the connector adds base URL, region and auth
     node('Track region', 1320, {
-      connector: 'track',
-      resource: 'raw_http_request',
+      resource: 'track.raw_http_request',
       operation: 'track.raw_http_request',
       rawMethod: 'GET',
       rawEndpoint: '/v1/accounts/region',
@@ -186,56 +148,24 @@ function nodeOutput(run, name) {
   return r[0].data.main[0].map((it) => it.json);
 }
 
-async function waitFor(url, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return true;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
-}
-
 async function main() {
   assert(N8N && fs.existsSync(N8N), 'CIO_N8N_BIN is not set or missing (run scripts/e2e.sh)');
+  // Before anything else: can n8n open its database under this Node? A broken install (the SQLite
+  // binding never compiled) otherwise shows as six failures, each after half a minute of retries.
+  const pre = require('node:child_process').spawnSync(process.execPath, [path.join(__dirname, 'check-n8n-native.cjs'), N8N_MODULES], { encoding: 'utf8', timeout: 60000 });
+  if (pre.status !== 0) {
+    console.log(`Bail out! n8n cannot open its database: ${(pre.stdout || pre.stderr || `exit ${pre.status}`).trim()} (n8n in ${N8N_MODULES}; run scripts/ensure-n8n.sh to verify and reinstall it)`);
+    process.exit(1);
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cio-n8n-e2e-'));
   console.log(`# work dir ${work}`);
-  const emulator = await startEmulator();
+  const emulator = await startEmulator(children);
   const [port, brokerPort] = [await freePort(), await freePort()];
-  const env = {
-    PATH: process.env.PATH,
-    HOME: work,
-    N8N_USER_FOLDER: path.join(work, 'n8n'),
-    N8N_CUSTOM_EXTENSIONS: path.join(PKG, 'dist'),
-    N8N_ENCRYPTION_KEY: 'cio-wasm-e2e-test-key',
-    N8N_DIAGNOSTICS_ENABLED: 'false',
-    N8N_DISABLED_MODULES: 'mcp-registry,community-packages',
-    N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-    N8N_TEMPLATES_ENABLED: 'false',
-    N8N_PERSONALIZATION_ENABLED: 'false',
-    DB_TYPE: 'sqlite',
-    N8N_LISTEN_ADDRESS: '127.0.0.1',
-    N8N_PORT: String(port),
-    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-    N8N_LOG_LEVEL: 'info',
-    N8N_SECURE_COOKIE: 'false',
-    CIO_ROUTES: JSON.stringify(emulator.hosts),
-    CIO_TEST_MODE: '1',
-  };
-  fs.mkdirSync(env.N8N_USER_FOLDER, { recursive: true });
-  if (process.env.CIO_E2E_INSTALL === 'custom-link') {
-    // the README's other install: a symlink to dist in <user folder>/.n8n/custom
-    delete env.N8N_CUSTOM_EXTENSIONS;
-    const custom = path.join(env.N8N_USER_FOLDER, '.n8n', 'custom');
-    fs.mkdirSync(custom, { recursive: true });
-    fs.symlinkSync(path.join(PKG, 'dist'), path.join(custom, 'n8n-nodes-customerio-wasm'));
-    console.log(`# installed as a symlink in ${custom}`);
-  }
+  const { env, install } = n8nEnv({ work, routes: emulator.hosts, port, brokerPort });
+  console.log(`# node installed as: ${install}`);
   fs.writeFileSync(
     path.join(work, 'credentials.json'),
-    JSON.stringify([{ ...CRED, type: 'customerIoApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'track.customer.io' } }]),
+    JSON.stringify([{ ...CRED, type: 'customerIoConnectorApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'us' } }]),
   );
   fs.writeFileSync(path.join(work, 'workflow.json'), JSON.stringify(await workflow()));
 
@@ -256,9 +186,9 @@ async function main() {
     result = firstJson(ex.stdout);
   });
   if (result) {
-    check('identify (track.customer.identify): Customer.io answered {}', () => {
+    check('identify (track.customer.identify): Customer.io answered {}, the node outputs what it sent', () => {
       const out = nodeOutput(result, 'Identify');
-      assert(out.length === 1 && JSON.stringify(out[0]) === '{}', JSON.stringify(out));
+      assert(out.length === 1 && out[0].success === true && out[0].id === 'jane+1@example.com' && out[0].attributes.plan === 'pro', JSON.stringify(out));
     });
     check('raw GET /campaigns/8/triggers/1 on App: status 200, broadcast 8 trigger 1', () => {
       const [o] = nodeOutput(result, 'Trigger status');
@@ -343,27 +273,30 @@ async function main() {
     check('the node type is served (description size with the full catalog)', () => {
       assert(types.status === 200 && Array.isArray(types.json), `${types.status}`);
       const mine = types.json.find((t) => t.name === NODE_TYPE);
-      assert(mine, 'CUSTOM.customerIoWasm not in /types/nodes.json');
+      assert(mine, `${NODE_TYPE} not in /types/nodes.json`);
       timings.servedDescriptionBytes = Buffer.byteLength(JSON.stringify(mine));
       const tool = types.json.find((t) => t.name === `${NODE_TYPE}Tool`);
       timings.servedToolDescriptionBytes = tool ? Buffer.byteLength(JSON.stringify(tool)) : null;
-      const seg = mine.properties.find((p) => p.name === 'operation' && p.displayOptions.show.connector[0] === 'app' && p.displayOptions.show.resource[0] === 'segment');
+      const seg = mine.properties.find((p) => p.name === 'operation' && p.displayOptions.show.resource[0] === 'app.segment');
       assert(seg && seg.options.some((o) => o.value === 'app.segment.get'), 'no app/segment operation dropdown');
     });
 
-    const common = { nodeTypeAndVersion: { name: NODE_TYPE, version: 1 }, credentials: { customerIoApi: CRED } };
+    check('no "Custom API Call" is injected (the credential cannot authenticate generic requests)', () => {
+      const mine = types.json.find((t) => t.name === NODE_TYPE);
+      const injected = mine.properties.filter((p) => Array.isArray(p.options) && p.options.some((o) => o.value === '__CUSTOM_API_CALL__'));
+      assert(injected.length === 0, injected.map((p) => p.name).join(' '));
+    });
+    const common = { nodeTypeAndVersion: { name: NODE_TYPE, version: 1 }, credentials: { customerIoConnectorApi: CRED } };
     const ops = await rest('POST', '/rest/dynamic-node-parameters/options', {
       ...common,
       path: 'parameters.operation',
       methodName: 'getOperations',
-      currentNodeParameters: { connector: 'app', resource: 'segment' },
+      currentNodeParameters: { resource: 'app.segment' },
     });
     check('options: operation dropdown (getOperations) for App / Segment', () => {
       const list = ops.json && ops.json.data;
       assert(Array.isArray(list), `${ops.status} ${ops.text.slice(0, 300)}`);
-      // n8n appends its own "Custom API Call" (__CUSTOM_API_CALL__) to resource/operation dropdowns
-      // of nodes whose credential can authenticate n8n's HTTP Request node (customerIoApi can).
-      const values = list.map((o) => o.value).filter((v) => v !== '__CUSTOM_API_CALL__');
+      const values = list.map((o) => o.value);
       assert(values.includes('app.segment.get') && values.every((v) => v.startsWith('app.segment.')), values.join(' '));
     });
     const t1 = Date.now();
@@ -371,7 +304,7 @@ async function main() {
       ...common,
       path: 'parameters.inputs',
       methodName: 'app_segment_lookup',
-      currentNodeParameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' },
+      currentNodeParameters: { resource: 'app.segment', operation: 'app.segment.get' },
     });
     timings.lookupRestMs = Date.now() - t1;
     check('options: lookup app.segment.lookup through the component -> "VIP customers"', () => {
@@ -382,7 +315,7 @@ async function main() {
       ...common,
       path: 'parameters.inputs',
       methodName: 'getInputFields',
-      currentNodeParameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' },
+      currentNodeParameters: { resource: 'app.segment', operation: 'app.segment.get' },
     });
     check('resource-mapper-fields: app.segment.get -> segment_id as a dropdown of segments', () => {
       const list = fields.json && fields.json.data && fields.json.data.fields;
@@ -390,41 +323,27 @@ async function main() {
       assert(f && f.required && f.type === 'options' && f.options.some((o) => o.name === 'VIP customers'), `${fields.status} ${fields.text.slice(0, 400)}`);
     });
     const ctest = await rest('POST', '/rest/credentials/test', {
-      credentials: { ...CRED, type: 'customerIoApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'track.customer.io' } },
+      credentials: { ...CRED, type: 'customerIoConnectorApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'demo-track-key', appApiKey: 'demo-app-key', region: 'us' } },
     });
-    // Known n8n limit (2.41.1, load-nodes-and-credentials.js postProcessLoaders): a credential's
-    // supportedNodes come only from the package that defines it, so a custom node's `testedBy` on
-    // the built-in customerIoApi is never consulted. This check pins that behaviour; if it starts
-    // returning OK, n8n now runs our authenticate-based test and the README should say so.
-    check('credential test: n8n does not consult a custom node for the built-in customerIoApi (documented limit)', () => {
+    // n8n links a credential to its node's test only for packages (the community-package install).
+    if (install === 'package') {
+    check('credential test: n8n runs the node\'s test -> "Connection tested (Track: US, App: US)"', () => {
       const d = ctest.json && ctest.json.data;
-      assert(d && (d.status === 'OK' ? /Connection tested/.test(d.message) : /No testing function/.test(d.message || '')), `${ctest.status} ${ctest.text.slice(0, 400)}`);
-      timings.credentialTest = d.status === 'OK' ? 'node-level test ran' : 'not consulted by n8n';
+      assert(d && d.status === 'OK' && d.message === 'Connection tested (Track: US, App: US)', `${ctest.status} ${ctest.text.slice(0, 400)}`);
     });
+    const cbad = await rest('POST', '/rest/credentials/test', {
+      credentials: { ...CRED, type: 'customerIoConnectorApi', data: { trackingSiteId: 'demo-site', trackingApiKey: 'wrong', appApiKey: 'demo-app-key', region: 'us' } },
+    });
+    check('credential test: a wrong Track key is named', () => {
+      const d = cbad.json && cbad.json.data;
+      assert(d && d.status === 'Error' && /^Track API: /.test(d.message), `${cbad.status} ${cbad.text.slice(0, 400)}`);
+    });
+    }
   }
   fs.writeFileSync(path.join(work, 'n8n-start.log'), serverLog);
   console.log(`# timings ${JSON.stringify(timings)}`);
   if (!KEEP && failed === 0) fs.rmSync(work, { recursive: true, force: true });
   else console.log(`# kept ${work}`);
-}
-
-async function stopChildren() {
-  for (const c of children.reverse()) {
-    if (c.exitCode !== null || c.signalCode !== null) continue;
-    await new Promise((resolve) => {
-      const t = setTimeout(() => {
-        try {
-          c.kill('SIGKILL');
-        } catch {}
-        resolve();
-      }, 10000);
-      c.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      c.kill('SIGTERM');
-    });
-  }
 }
 
 main()
@@ -433,7 +352,7 @@ main()
     console.log(`not ok - e2e aborted: ${e && e.stack ? e.stack : e}`);
   })
   .finally(async () => {
-    await stopChildren();
+    await stopChildren(children);
     console.log(`${passed} passed, ${failed} failed`);
     process.exit(failed ? 1 : 0);
   });

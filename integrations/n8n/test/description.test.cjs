@@ -10,13 +10,23 @@ const node = loadNode();
 const d = node.description;
 const manifest = JSON.parse(fs.readFileSync(process.env.CIO_MANIFEST || path.join(REPO, 'manifest.json'), 'utf8'));
 
-test('description: identity, credentials, tool use', () => {
-  assert.equal(d.displayName, 'Customer.io (WASM)');
+test('description: identity, its own credential (testable, no Custom API Call), tool use', () => {
+  assert.equal(d.displayName, 'Customer.io Connector');
+  assert.equal(d.defaults.name, 'Customer.io');
   assert.equal(d.name, 'customerIoWasm');
   assert.equal(d.usableAsTool, true);
-  assert.deepEqual(d.credentials.map((c) => c.name), ['customerIoApi']);
-  assert.equal(d.credentials[0].testedBy, 'customerIoWasmConnectionTest');
-  assert.equal(typeof node.methods.credentialTest.customerIoWasmConnectionTest, 'function');
+  assert.deepEqual(d.credentials.map((c) => c.name), ['customerIoConnectorApi']);
+  assert.equal(d.credentials[0].testedBy, 'customerIoConnectionTest');
+  assert.equal(typeof node.methods.credentialTest.customerIoConnectionTest, 'function');
+  const { CustomerIoConnectorApi } = require('../dist/credentials/CustomerIoConnectorApi.credentials.js');
+  const cred = new CustomerIoConnectorApi();
+  assert.equal(cred.name, 'customerIoConnectorApi');
+  // n8n injects "Custom API Call" only for credentials that can authenticate generic requests
+  assert.equal(cred.authenticate, undefined);
+  assert.deepEqual(cred.properties.map((p) => p.name), ['region', 'trackingSiteId', 'trackingApiKey', 'appApiKey']);
+  for (const secret of ['trackingApiKey', 'appApiKey']) assert.equal(cred.properties.find((p) => p.name === secret).typeOptions.password, true);
+  const pkg = require('../package.json');
+  assert.deepEqual(pkg.n8n.credentials, ['dist/credentials/CustomerIoConnectorApi.credentials.js']);
 });
 
 test('description: the full catalog stays well under 300 KB', () => {
@@ -27,43 +37,60 @@ test('description: the full catalog stays well under 300 KB', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(generate(manifest).description)), JSON.parse(JSON.stringify(d)));
 });
 
-test('description: every connector has resources, every resource has operations, every operation is in exactly one dropdown', () => {
-  const seen = new Map();
+test('description: resource values are unique per API; every operation but the lookups is in exactly one dropdown, named with its API', () => {
   const resourceProps = d.properties.filter((p) => p.name === 'resource');
-  assert.deepEqual(resourceProps.map((p) => p.displayOptions.show.connector[0]).sort(), ['app', 'beta', 'track']);
-  for (const rp of resourceProps) {
-    const connector = rp.displayOptions.show.connector[0];
-    assert.ok(rp.options.length > 0);
-    assert.ok(rp.options.some((o) => o.value === rp.default));
-    for (const r of rp.options) {
-      const ops = d.properties.filter(
-        (p) => p.name === 'operation' && p.displayOptions.show.connector[0] === connector && p.displayOptions.show.resource[0] === r.value,
-      );
-      assert.equal(ops.length, 1, `${connector}/${r.value}`);
-      assert.ok(ops[0].options.length > 0, `${connector}/${r.value} has no operations`);
-      assert.ok(ops[0].options.some((o) => o.value === ops[0].default));
-      for (const o of ops[0].options) {
-        assert.ok(!seen.has(o.value), `${o.value} twice`);
-        seen.set(o.value, true);
-        assert.ok(o.name && o.action, o.value);
-        const [c, res] = o.value.split('.');
-        assert.equal(c, connector);
-        assert.equal(o.value.split('.').length === 3 ? res : o.value.split('.')[1], r.value);
-      }
+  assert.equal(resourceProps.length, 1);
+  const [rp] = resourceProps;
+  const values = rp.options.map((o) => o.value);
+  assert.equal(new Set(values).size, values.length);
+  const seen = new Set();
+  for (const r of rp.options) {
+    const [api] = r.value.split('.');
+    assert.match(r.name, new RegExp(`\\((Track|App|Beta)\\)$`));
+    assert.ok(r.name.endsWith(`(${api[0].toUpperCase()}${api.slice(1)})`), r.name);
+    const ops = d.properties.filter((p) => p.name === 'operation' && p.displayOptions.show.resource.includes(r.value));
+    assert.equal(ops.length, 1, r.value);
+    assert.deepEqual(ops[0].displayOptions.show.resource, [r.value]);
+    for (const o of ops[0].options) {
+      assert.ok(!seen.has(o.value), `${o.value} twice`);
+      seen.add(o.value);
+      assert.equal(o.value.split('.').slice(0, 2).join('.'), r.value === `${api}.raw_http_request` ? `${api}.raw_http_request` : r.value);
+      assert.ok(o.action.endsWith(r.name.slice(r.name.lastIndexOf('('))), `${o.value}: ${o.action}`);
+      assert.ok(!/\((Track|App|Beta)\) \(\1\)$/.test(o.action), `${o.value}: ${o.action} names its API twice`);
     }
   }
-  assert.equal(seen.size, manifest.operations.length);
-  for (const op of manifest.operations) assert.ok(seen.has(op.id), op.id);
+  const actions = manifest.operations.filter((o) => o.kind !== 'lookup');
+  assert.equal(seen.size, actions.length);
+  for (const op of actions) assert.ok(seen.has(op.id), op.id);
+  // n8n names a node after the action of the first operation list that shows for its resource
+  const { NodeHelpers } = require('n8n-workflow');
+  if (NodeHelpers.makeNodeName) {
+    assert.equal(NodeHelpers.makeNodeName({ resource: 'app.segment', operation: 'app.segment.get' }, d), 'Get a segment (App)');
+    assert.equal(NodeHelpers.makeNodeName({ resource: 'beta.segment', operation: 'beta.segment.get' }, d), 'Get a segment (Beta)');
+  }
+});
+
+test('description: the canvas subtitle is the operation\'s title, and an output schema per action is built', () => {
+  assert.match(d.subtitle, /^=\{\{ .*\$parameter\["operation"\].* \}\}$/);
+  assert.ok(!d.subtitle.slice(3, -3).includes('}}'), 'no "}}" inside the expression');
+  const titles = JSON.parse(d.subtitle.slice(d.subtitle.indexOf('(') + 1, d.subtitle.indexOf(')[')));
+  assert.equal(titles['track.customer.identify'], 'Create or update a person (Track)');
+  const dir = path.join(__dirname, '..', 'dist', 'nodes', 'CustomerIoWasm', '__schema__', 'v1.0.0');
+  const identify = JSON.parse(fs.readFileSync(path.join(dir, 'track.customer', 'track.customer.identify.json'), 'utf8'));
+  assert.equal(identify.properties.success.type, 'boolean');
+  assert.ok(identify.properties.id);
+  const seg = JSON.parse(fs.readFileSync(path.join(dir, 'app.segment', 'app.segment.get.json'), 'utf8'));
+  assert.ok(seg.properties.segment);
 });
 
 test('description: n8n-workflow resolves the parameters (resource mapper shown, raw fields only for raw HTTP)', () => {
-  const identify = resolveParameters(d, { connector: 'track', resource: 'customer', operation: 'track.customer.identify' });
+  const identify = resolveParameters(d, { resource: 'track.customer', operation: 'track.customer.identify' });
   assert.equal(identify.operation, 'track.customer.identify');
   assert.ok('inputs' in identify && !('rawEndpoint' in identify));
-  const raw = resolveParameters(d, { connector: 'app', resource: 'raw_http_request', operation: 'app.raw_http_request' });
+  const raw = resolveParameters(d, { resource: 'app.raw_http_request', operation: 'app.raw_http_request' });
   assert.ok('rawEndpoint' in raw && 'rawMethod' in raw && !('inputs' in raw));
   const mapper = d.properties.find((p) => p.type === 'resourceMapper');
-  assert.deepEqual(mapper.typeOptions.loadOptionsDependsOn, ['connector', 'resource', 'operation']);
+  assert.deepEqual(mapper.typeOptions.loadOptionsDependsOn, ['resource', 'operation', 'region']);
   assert.equal(typeof node.methods.resourceMapping[mapper.typeOptions.resourceMapper.resourceMapperMethod], 'function');
 });
 
@@ -87,10 +114,19 @@ test('routes: only from CIO_ROUTES; absent means production (no routes)', () => 
 
 test('credentials: Track ops use the tracking pair, App/Beta the App key; region from the credential unless overridden', () => {
   const rt = require('../dist/nodes/CustomerIoWasm/runtime.cjs');
-  const c = { trackingSiteId: 's', trackingApiKey: 'k', appApiKey: 'a', region: 'track-eu.customer.io' };
+  const c = { trackingSiteId: 's', trackingApiKey: 'k', appApiKey: 'a', region: 'eu' };
   assert.deepEqual(rt.configFor('track', c, 'credential'), { connector: 'track', region: 'eu', credentials: { siteId: 's', apiKey: 'k' } });
   assert.deepEqual(rt.configFor('beta', c, 'auto'), { connector: 'beta', region: 'auto', credentials: { appApiKey: 'a' } });
-  assert.equal(rt.configFor('app', { ...c, region: 'track.customer.io' }, 'credential').region, 'us');
+  assert.equal(rt.configFor('app', { ...c, region: 'us' }, 'credential').region, 'us');
+  assert.equal(rt.configFor('app', { ...c, region: 'auto' }, 'credential').region, 'auto');
+});
+
+test('raw input: the form\'s default {} body is sent only by methods that carry one', () => {
+  const rt = require('../dist/nodes/CustomerIoWasm/runtime.cjs');
+  assert.deepEqual(rt.rawInput({ method: 'GET', endpoint: '/x', query: '{}', headers: '{}', body: '{}' }), { method: 'GET', endpoint: '/x' });
+  assert.deepEqual(rt.rawInput({ method: 'POST', endpoint: '/x', query: '{}', headers: '{}', body: '{}' }), { method: 'POST', endpoint: '/x', body: {} });
+  assert.deepEqual(rt.rawInput({ method: 'PUT', endpoint: '/x', body: '{"a":1}' }).body, { a: 1 });
+  assert.equal(rt.rawInput({ method: 'GET', endpoint: '/x', body: '' }).body, undefined);
 });
 
 test('coercion: mapper text -> schema types', () => {
@@ -112,7 +148,7 @@ test('coercion: mapper text -> schema types', () => {
 
 test('credential test: Track is tested only when both Track fields are given', async () => {
   const node = new (require('../dist/nodes/CustomerIoWasm/CustomerIoWasm.node.js').CustomerIoWasm)();
-  const r = await node.methods.credentialTest.customerIoWasmConnectionTest({ data: { trackingApiKey: 'placeholder' } });
+  const r = await node.methods.credentialTest.customerIoConnectionTest({ data: { trackingApiKey: 'placeholder' } });
   assert.equal(r.status, 'Error');
-  assert.match(r.message, /Give the Tracking Site ID and API key, the App API key, or both/);
+  assert.match(r.message, /Give the Track API Site ID and Track API Key, the App API Key, or both/);
 });

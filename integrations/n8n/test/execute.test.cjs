@@ -23,14 +23,12 @@ test.after(async () => {
 });
 
 const IDENTIFY = {
-  connector: 'track',
-  resource: 'customer',
+  resource: 'track.customer',
   operation: 'track.customer.identify',
   inputs: { mappingMode: 'defineBelow', value: { id: 'jane+1@example.com', id_type: 'email', attributes: '{"plan":"pro"}' } },
 };
 const RAW_TRIGGER = {
-  connector: 'app',
-  resource: 'raw_http_request',
+  resource: 'app.raw_http_request',
   operation: 'app.raw_http_request',
   rawMethod: 'GET',
   rawEndpoint: '/campaigns/8/triggers/1',
@@ -39,7 +37,8 @@ const RAW_TRIGGER = {
 test('execute: track.customer.identify (mapper values as text are converted)', async () => {
   const ctx = fakeExecuteFunctions(node, { parameters: IDENTIFY });
   const [items] = await node.execute.call(ctx);
-  assert.deepEqual(items, [{ json: {}, pairedItem: { item: 0 } }]);
+  // Customer.io answers {}: the node outputs what it sent, so the next node has the person.
+  assert.deepEqual(items, [{ json: { success: true, id: 'jane+1@example.com', id_type: 'email', attributes: { plan: 'pro' } }, pairedItem: { item: 0 } }]);
 });
 
 test('execute: raw GET /campaigns/8/triggers/1 on the App connector', async () => {
@@ -56,7 +55,7 @@ test('execute: raw GET /campaigns/8/triggers/1 on the App connector', async () =
 
 test('execute: Input (JSON) overrides the fields', async () => {
   const ctx = fakeExecuteFunctions(node, {
-    parameters: { ...RAW_TRIGGER, rawEndpoint: '/campaigns/999/triggers/1', inputJson: '{"endpoint":"/campaigns/8/triggers/1","return_error_responses":true}' },
+    parameters: { ...RAW_TRIGGER, rawEndpoint: '/campaigns/999/triggers/1', options: { inputJson: '{"endpoint":"/campaigns/8/triggers/1","return_error_responses":true}' } },
   });
   const [items] = await node.execute.call(ctx);
   assert.equal(items[0].json.body.broadcast_id, 8);
@@ -72,9 +71,11 @@ test('execute: continueOnFail gives a typed error item per failing item, others 
   assert.equal(error.fixBy, 'user');
   assert.equal(error.retryable, false);
   assert.deepEqual(error.pointers, ['/id']);
-  assert.match(error.message, /id/);
+  // in the words of the form: the field's label, not its JSON key
+  assert.deepEqual(error.fields, ['Person identifier']);
+  assert.match(error.message, /Person identifier/);
   assert.deepEqual(items[0].pairedItem, { item: 0 });
-  assert.deepEqual(items[1], { json: {}, pairedItem: { item: 1 } });
+  assert.equal(items[1].json.success, true);
 });
 
 test('execute: wrong key -> unauthorized; without continueOnFail a NodeOperationError is thrown', async () => {
@@ -90,39 +91,51 @@ test('execute: wrong key -> unauthorized; without continueOnFail a NodeOperation
     assert.match(e.description, /kind: unauthorized; status: 401/);
     return true;
   });
+  // invalid input: the error names the field's label
+  ctx = fakeExecuteFunctions(node, { parameters: { ...IDENTIFY, inputs: { mappingMode: 'defineBelow', value: { id_type: 'email' } } } });
+  await assert.rejects(node.execute.call(ctx), (e) => {
+    assert.match(e.message, /Person identifier/);
+    assert.match(e.description, /^Check: Person identifier/);
+    return true;
+  });
 });
 
-test('execute: n8n\'s injected "Custom API Call" option gives a clear error', async () => {
-  const ctx = fakeExecuteFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: '__CUSTOM_API_CALL__' }, continueOnFail: true });
+test('execute: a workflow naming n8n\'s "Custom API Call" gets a clear error, before any operation is read', async () => {
+  for (const parameters of [{ resource: 'app.segment', operation: '__CUSTOM_API_CALL__' }, { resource: '__CUSTOM_API_CALL__' }]) {
+  const ctx = fakeExecuteFunctions(node, { parameters, continueOnFail: true });
   const [items] = await node.execute.call(ctx);
   assert.equal(items[0].json.error.kind, 'invalid-config');
   assert.match(items[0].json.error.message, /Raw HTTP Request/);
+  }
 });
 
 test('loadOptions: app.segment.lookup returns "VIP customers"', async () => {
-  const ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' } });
+  const ctx = fakeLoadOptionsFunctions(node, { parameters: { resource: 'app.segment', operation: 'app.segment.get' } });
   const options = await node.methods.loadOptions.app_segment_lookup.call(ctx);
   assert.ok(options.some((o) => o.name === 'VIP customers' && o.value === 7), JSON.stringify(options));
   for (const o of options) assert.deepEqual(Object.keys(o).sort(), ['name', 'value']);
 });
 
 test('loadOptions: getOperations lists the dropdown of the selected resource', async () => {
-  const ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment' } });
+  const ctx = fakeLoadOptionsFunctions(node, { parameters: { resource: 'app.segment' } });
   const options = await node.methods.loadOptions.getOperations.call(ctx);
-  assert.ok(options.some((o) => o.value === 'app.segment.lookup'));
+  assert.ok(options.some((o) => o.value === 'app.segment.get'));
+  assert.ok(!options.some((o) => o.value === 'app.segment.lookup'), 'lookups fill dropdowns, they are not actions');
   assert.ok(options.every((o) => o.value.startsWith('app.segment.')));
 });
 
 test('resourceMapping: fields from the manifest; x-lookup fields become dropdowns', async () => {
-  let ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'track', resource: 'customer', operation: 'track.customer.identify' } });
+  let ctx = fakeLoadOptionsFunctions(node, { parameters: { resource: 'track.customer', operation: 'track.customer.identify' } });
   let { fields } = await node.methods.resourceMapping.getInputFields.call(ctx);
   const byId = Object.fromEntries(fields.map((f) => [f.id, f]));
   assert.equal(byId.id.required, true);
   assert.equal(byId.id.type, 'string');
   assert.equal(byId.id_type.type, 'options');
+  assert.deepEqual(byId.id_type.options.map((o) => o.name), ['ID', 'Email', 'cio_id']);
+  assert.equal(byId.id.displayName, 'Person identifier');
   assert.equal(byId.attributes.type, 'object');
   assert.equal(byId.created_at.type, 'string');
-  ctx = fakeLoadOptionsFunctions(node, { parameters: { connector: 'app', resource: 'segment', operation: 'app.segment.get' } });
+  ctx = fakeLoadOptionsFunctions(node, { parameters: { resource: 'app.segment', operation: 'app.segment.get' } });
   ({ fields } = await node.methods.resourceMapping.getInputFields.call(ctx));
   const seg = fields.find((f) => f.id === 'segment_id');
   assert.equal(seg.type, 'options');
@@ -130,9 +143,10 @@ test('resourceMapping: fields from the manifest; x-lookup fields become dropdown
 });
 
 test('credential test: authenticate through the component', async () => {
-  const ok = await node.methods.credentialTest.customerIoWasmConnectionTest.call({}, { data: DEMO_CREDENTIALS });
+  const ok = await node.methods.credentialTest.customerIoConnectionTest.call({}, { data: DEMO_CREDENTIALS });
   assert.equal(ok.status, 'OK', ok.message);
-  const bad = await node.methods.credentialTest.customerIoWasmConnectionTest.call({}, { data: { ...DEMO_CREDENTIALS, appApiKey: 'nope' } });
+  assert.equal(ok.message, 'Connection tested (Track: US, App: US)');
+  const bad = await node.methods.credentialTest.customerIoConnectionTest.call({}, { data: { ...DEMO_CREDENTIALS, appApiKey: 'nope' } });
   assert.equal(bad.status, 'Error');
 });
 

@@ -15,7 +15,7 @@ const DEMO_CREDENTIALS = {
   trackingSiteId: 'demo-site',
   trackingApiKey: 'demo-track-key',
   appApiKey: 'demo-app-key',
-  region: 'track.customer.io',
+  region: 'us',
 };
 
 /** Starts `cio-emulator --per-host-ports 0`; resolves { control, hosts, stop() }. */
@@ -82,7 +82,7 @@ function getPath(obj, p) {
 
 /**
  * A fake IExecuteFunctions: `parameters` per item (one object for every item, or an array),
- * `credentials` for customerIoApi, `continueOnFail` flag.
+ * `credentials` for customerIoConnectorApi, `continueOnFail` flag.
  */
 function fakeExecuteFunctions(node, { parameters, items = [{ json: {} }], credentials = DEMO_CREDENTIALS, continueOnFail = false }) {
   const perItem = Array.isArray(parameters) ? parameters : items.map(() => parameters);
@@ -99,7 +99,7 @@ function fakeExecuteFunctions(node, { parameters, items = [{ json: {} }], creden
       return v;
     },
     getCredentials: async (type) => {
-      if (type !== 'customerIoApi') throw new Error(`unexpected credential type ${type}`);
+      if (type !== 'customerIoConnectorApi') throw new Error(`unexpected credential type ${type}`);
       return credentials;
     },
     continueOnFail: () => continueOnFail,

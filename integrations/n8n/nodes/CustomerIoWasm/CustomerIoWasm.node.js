@@ -1,13 +1,15 @@
 'use strict';
-// n8n node "Customer.io (WASM)": every operation of the Customer.io connector component.
+// n8n node "Customer.io Connector": every operation of the Customer.io connector component.
 // The description is generated from the manifest at build (scripts/generate.cjs); this file is
 // the glue between n8n and the component host (runtime.cjs).
 
 const rt = require('./runtime.cjs');
 
-// n8n appends this option to the resource/operation dropdowns of nodes whose credential supports
-// n8n's HTTP Request node (customerIoApi does).
+// n8n appends "Custom API Call" to the resource/operation dropdowns of nodes whose credential can
+// authenticate generic requests. This node's credential cannot (on purpose), so it should never
+// be offered; a workflow that still names it gets a clear refusal instead of an odd failure.
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+const CREDENTIAL = 'customerIoConnectorApi';
 
 let workflow = null;
 function n8nWorkflow() {
@@ -21,14 +23,17 @@ function n8nWorkflow() {
   return workflow || null;
 }
 
-function operationError(node, err, itemIndex) {
+function operationError(node, err, itemIndex, operationId) {
   const f = rt.errorFields(err);
+  const labels = rt.fieldLabels(operationId, f.pointers);
+  if (operationId) f.message = rt.withLabels(operationId, f.message);
+  if (labels.length) f.fields = labels;
   const detail = [
-    `kind: ${f.kind}`,
+    labels.length ? `Check: ${labels.join(', ')}` : null,
+    f.kind === 'invalid-input' ? null : `kind: ${f.kind}`,
     f.status !== undefined ? `status: ${f.status}` : null,
-    `fix by: ${f.fixBy}`,
-    `retryable: ${f.retryable}`,
-    f.pointers && f.pointers.length ? `fields: ${f.pointers.join(', ')}` : null,
+    f.kind === 'invalid-input' ? null : `retryable: ${f.retryable}`,
+    f.pointers && f.pointers.length ? `(input ${f.pointers.join(', ')})` : null,
   ]
     .filter(Boolean)
     .join('; ');
@@ -45,7 +50,7 @@ function operationError(node, err, itemIndex) {
 }
 
 async function credentialsFor(ctx) {
-  return (await ctx.getCredentials('customerIoApi')) || {};
+  return (await ctx.getCredentials(CREDENTIAL)) || {};
 }
 
 /** Calls a lookup operation (kind `lookup`) and returns n8n options [{name, value}]. */
@@ -76,7 +81,7 @@ function currentParam(ctx, name, fallback) {
 const loadOptions = {
   /** The operations of the selected API and resource (the same as the static dropdown; for REST/tools). */
   async getOperations() {
-    return rt.operationOptions(currentParam(this, 'connector', 'track'), currentParam(this, 'resource', ''));
+    return rt.operationOptions(currentParam(this, 'resource', ''));
   },
 };
 for (const id of rt.catalog.lookups) {
@@ -99,16 +104,14 @@ const resourceMapping = {
 };
 
 const credentialTest = {
-  /** "Test" on the customerIoApi credential: authenticate each API whose keys are filled in. */
-  async customerIoWasmConnectionTest(credential) {
+  /** "Test" on the credential: authenticate each API whose keys are filled in. */
+  async customerIoConnectionTest(credential) {
     const data = (credential && credential.data) || {};
     const checks = [];
-    // n8n uses this test for every customerIoApi credential, and that credential makes the Track
-    // key required: App-only users fill it with a placeholder, so Track is tested only when both
-    // Track fields are given.
+    // App-only users leave the Track fields empty (and Track-only users the App key).
     if (data.trackingSiteId && data.trackingApiKey) checks.push('track');
     if (data.appApiKey) checks.push('app');
-    if (!checks.length) return { status: 'Error', message: 'Give the Tracking Site ID and API key, the App API key, or both' };
+    if (!checks.length) return { status: 'Error', message: 'Give the Track API Site ID and Track API Key, the App API Key, or both' };
     const done = [];
     for (const connector of checks) {
       try {
@@ -134,20 +137,18 @@ class CustomerIoWasm {
     const out = [];
     let credentials = null;
     for (let i = 0; i < items.length; i++) {
+      let operationId;
       try {
-        const connector = this.getNodeParameter('connector', i);
-        const operationId = this.getNodeParameter('operation', i);
-        if (operationId === CUSTOM_API_CALL || this.getNodeParameter('resource', i, '') === CUSTOM_API_CALL) {
+        // The custom call is checked first: such a workflow has no operation of ours to read.
+        if (this.getNodeParameter('resource', i, '') === CUSTOM_API_CALL || this.getNodeParameter('operation', i, '') === CUSTOM_API_CALL) {
           throw Object.assign(
-            new Error('"Custom API Call" is n8n\'s HTTP Request node: use this node\'s "Raw HTTP Request" resource instead (same credential, region-aware, egress limited to Customer.io)'),
+            new Error('"Custom API Call" is not available in this node: choose the resource "Raw HTTP Request" of the API you need (Track, App or Beta) and give only the path; the connector adds base URL, region and auth'),
             { kind: 'invalid-config', fixBy: 'user', pointers: [] },
           );
         }
+        operationId = this.getNodeParameter('operation', i);
         const op = rt.operation(operationId);
-        if (!op) throw Object.assign(new Error(`unknown operation ${operationId}`), { kind: 'unknown-operation', fixBy: 'user' });
-        if (op.connector !== connector) {
-          throw Object.assign(new Error(`${operationId} is not a ${connector} operation`), { kind: 'invalid-config', fixBy: 'user' });
-        }
+        if (!op) throw Object.assign(new Error(`This node version has no operation ${operationId}: pick the operation again`), { kind: 'unknown-operation', fixBy: 'user' });
         let input;
         if (op.kind === 'raw-http') {
           input = rt.rawInput({
@@ -161,30 +162,35 @@ class CustomerIoWasm {
           const mapped = this.getNodeParameter('inputs', i, { value: null });
           input = rt.inputFromMapper(operationId, (mapped && mapped.value) || {});
         }
-        const override = rt.jsonParam(this.getNodeParameter('inputJson', i, '{}'), 'Input (JSON)');
+        const options = this.getNodeParameter('options', i, {}) || {};
+        const override = rt.jsonParam(options.inputJson, 'Input (JSON)');
         if (override !== undefined) {
           if (!override || typeof override !== 'object' || Array.isArray(override)) {
             throw Object.assign(new Error('Input (JSON) must be a JSON object'), { kind: 'invalid-input', fixBy: 'user', pointers: [''] });
           }
           Object.assign(input, override);
         }
-        const options = this.getNodeParameter('options', i, {}) || {};
         if (!credentials) credentials = await credentialsFor(this);
         const region = this.getNodeParameter('region', i, 'credential');
         const res = await rt.getHost().execute({
           operationId,
-          config: rt.configFor(connector, credentials, region),
+          config: rt.configFor(op.connector, credentials, region),
           input,
           timeoutMs: options.timeoutMs ? Math.trunc(Number(options.timeoutMs)) : undefined,
         });
-        const json = res.output && typeof res.output === 'object' && !Array.isArray(res.output) ? res.output : { result: res.output };
-        out.push({ json, pairedItem: { item: i } });
+        out.push({ json: rt.outputOf(operationId, input, res.output), pairedItem: { item: i } });
       } catch (err) {
         if (this.continueOnFail()) {
-          out.push({ json: { error: rt.errorFields(err) }, pairedItem: { item: i } });
+          const f = rt.errorFields(err);
+          if (operationId) {
+            f.message = rt.withLabels(operationId, f.message);
+            const labels = rt.fieldLabels(operationId, f.pointers);
+            if (labels.length) f.fields = labels;
+          }
+          out.push({ json: { error: f }, pairedItem: { item: i } });
           continue;
         }
-        throw operationError(this.getNode(), err, i);
+        throw operationError(this.getNode(), err, i, operationId);
       }
     }
     return [out];

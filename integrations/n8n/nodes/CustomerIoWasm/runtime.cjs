@@ -84,7 +84,8 @@ async function resetHost() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Credentials: n8n's built-in `customerIoApi` (trackingApiKey, trackingSiteId, appApiKey, region).
+// Credentials: the node's own `customerIoConnectorApi` (trackingSiteId, trackingApiKey, appApiKey,
+// region us | eu | auto); the built-in `customerIoApi`'s region values are understood too.
 
 function regionOf(nodeRegion, credentials) {
   if (nodeRegion && nodeRegion !== 'credential') return nodeRegion;
@@ -170,7 +171,7 @@ async function inputFields(operationId, lookupOptions) {
       type: fieldType(schema),
     };
     if (field.type === 'options') {
-      field.options = schema.enum.map((v) => ({ name: String(v), value: v }));
+      field.options = schema.enum.map((v, i) => ({ name: (schema.enumLabels && schema.enumLabels[i]) || String(v), value: v }));
     }
     if (schema['x-lookup'] && lookupOptions) {
       const id = schema['x-lookup'];
@@ -257,7 +258,9 @@ function rawInput({ method, endpoint, query, headers, body }) {
   const b = jsonParam(body, 'Body (JSON)');
   if (q !== undefined && !emptyObject(q)) input.query = q;
   if (h !== undefined && !emptyObject(h)) input.headers = h;
-  if (b !== undefined) input.body = b;
+  // The form's default body is {}: a method without a body sends none then.
+  const bodiless = ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(String(input.method).toUpperCase());
+  if (b !== undefined && !(bodiless && emptyObject(b))) input.body = b;
   return input;
 }
 
@@ -279,14 +282,45 @@ function errorFields(e) {
   return out;
 }
 
+/**
+ * The labels a person sees for an error's JSON Pointers: `/id` of identify -> "Person identifier",
+ * `/attributes/plan` -> "Attributes → plan", `` (the whole input) -> "Inputs".
+ */
+function fieldLabels(operationId, pointers) {
+  const op = operation(operationId);
+  const props = (op && op.input.properties) || {};
+  return (pointers || []).map((p) => {
+    const parts = String(p).split('/').slice(1).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (parts.length === 0 || parts[0] === '') return 'Inputs';
+    const head = props[parts[0]] ? props[parts[0]].title || parts[0] : parts[0];
+    return [head, ...parts.slice(1)].join(' → ');
+  });
+}
+
+/** A JSON key in a message (`\`id\``, `"id"`) written as its label (`Person identifier`). */
+function withLabels(operationId, message) {
+  const op = operation(operationId);
+  const props = (op && op.input.properties) || {};
+  return String(message).replace(/[`"]([a-z][a-z0-9_]*)[`"]/g, (m, key) => (props[key] && props[key].title ? `"${props[key].title}"` : m));
+}
+
+/**
+ * What a step outputs: the operation's answer, or — where Customer.io answers only `{}` — success
+ * and the inputs that were sent, so the next node has the identifier and data to work with.
+ */
+function outputOf(operationId, input, output) {
+  const op = operation(operationId);
+  const empty = output && typeof output === 'object' && !Array.isArray(output) && Object.keys(output).length === 0;
+  if (op && op.echo && empty) return { success: true, ...input };
+  return output && typeof output === 'object' && !Array.isArray(output) ? output : { result: output };
+}
+
 function lookupMethodName(id) {
   return id.replace(/\./g, '_');
 }
 
-function operationOptions(connector, resource) {
-  const prop = description.properties.find(
-    (p) => p.name === 'operation' && p.displayOptions.show.connector[0] === connector && p.displayOptions.show.resource[0] === resource,
-  );
+function operationOptions(resource) {
+  const prop = description.properties.find((p) => p.name === 'operation' && p.displayOptions.show.resource[0] === resource);
   return prop ? prop.options.map(({ name, value, description: d }) => ({ name, value, description: d })) : [];
 }
 
@@ -309,4 +343,7 @@ module.exports = {
   errorFields,
   lookupMethodName,
   operationOptions,
+  fieldLabels,
+  withLabels,
+  outputOf,
 };
