@@ -81,8 +81,12 @@ pub struct Field {
     pub description: &'static str,
     /// Upper bound in UTF-8 bytes: of a string, or of an object's or array's JSON text.
     pub max_bytes: Option<usize>,
-    /// Default value as JSON text (shown in the schema; the builder applies it).
+    /// Default value as JSON text, shown in the schema; Customer.io applies it when the field
+    /// is left out, unless `sent` says the request must carry it.
     pub default: Option<&'static str>,
+    /// The route requires the parameter but the person need not choose it: when the input
+    /// leaves it out, the request carries the default (a query parameter's `version`).
+    pub sent: bool,
     /// Inclusive bounds for integers.
     pub range: Option<(i64, i64)>,
     /// The lookup operation (suffix after `<api>.`) that fills this field in a dropdown.
@@ -107,6 +111,7 @@ impl Field {
             description,
             max_bytes: None,
             default: None,
+            sent: false,
             range: None,
             lookup: None,
         }
@@ -131,6 +136,14 @@ impl Field {
     /// Sets a byte limit.
     pub const fn max_bytes(mut self, n: usize) -> Field {
         self.max_bytes = Some(n);
+        self
+    }
+
+    /// Sets a default the request always carries when the input leaves the field out (see
+    /// [`Field::sent`]).
+    pub const fn sent_default(mut self, json: &'static str) -> Field {
+        self.default = Some(json);
+        self.sent = true;
         self
     }
 

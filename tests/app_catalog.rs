@@ -94,6 +94,24 @@ fn fresh_ids(
             ),
             &mut pairs,
         ),
+        // Translations and test groups change an unsent newsletter: each run takes a new one.
+        (
+            "newsletter",
+            "add_language"
+            | "delete_language"
+            | "create_test_group"
+            | "add_test_group_language"
+            | "delete_test_group_language",
+        ) => swap(
+            input,
+            "newsletter_id",
+            create(
+                "newsletter.create",
+                json!({"name": format!("variants {n}"), "type": "email"}),
+                "/newsletter/id",
+            ),
+            &mut pairs,
+        ),
         ("segment", "delete") => swap(
             input,
             "segment_id",

@@ -212,7 +212,7 @@ fn manual_segments_and_objects_share_state_with_track() {
         &host,
         "app.customer.relationships",
         cfg,
-        json!({"id": "p1", "id_type": "id"}),
+        json!({"id": "p1"}),
     );
     assert_eq!(
         person["cio_relationships"].as_array().map(Vec::len),

@@ -123,6 +123,19 @@ pub(crate) fn handle(
         ("POST", ["v1", "newsletters", id, action @ ("send" | "schedule")]) => {
             newsletters::send(site, id, action, &rec.body)
         }
+        ("POST", ["v1", "newsletters", id, "language"]) => {
+            newsletters::add_language(site, id, None, &rec.body)
+        }
+        ("POST", ["v1", "newsletters", id, "test_group", group, "language"]) => {
+            newsletters::add_language(site, id, Some(group), &rec.body)
+        }
+        ("DELETE", ["v1", "newsletters", id, "language", language]) => {
+            newsletters::delete_language(site, id, None, language)
+        }
+        ("DELETE", ["v1", "newsletters", id, "test_group", group, "language", language]) => {
+            newsletters::delete_language(site, id, Some(group), language)
+        }
+        ("POST", ["v1", "newsletters", id, "test_groups"]) => newsletters::add_test_group(site, id),
         ("POST", ["v1", "live_notifications", operation @ ("start" | "update" | "end")]) => {
             live::post(site, operation, &rec.body)
         }

@@ -315,9 +315,14 @@ fn replace_contents(content: &mut Content, id: &str, body: &[u8]) -> Out<Value> 
     let value: Value = serde_json::from_slice(body).map_err(|err| {
         AppError::bad_request(format!("the request body is not valid JSON: {err}"))
     })?;
+    // The spec's request body is one free-form object (`PUT /v1/collections/{id}/content`).
     let (data, document) = match value {
         Value::Object(_) => (vec![value.clone()], Some(value)),
-        other => (rows(&other, "")?, None),
+        _ => {
+            return Err(AppError::bad_request(
+                "the collection's content is one JSON object".to_string(),
+            ))
+        }
     };
     let collection = &mut content.collections[index];
     collection.data = data;

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use crate::records::{
     self, children, content, deliveries, family_list, family_record, journey, links, metrics,
-    sender_identities, sender_identity, test_groups, translations, List, Out,
+    sender_identities, sender_identity, test_groups, List, Out,
 };
 use crate::state::SiteData;
 use crate::util::{json_bytes, query_param, Api, AppError, STANDARD_LENIENT};
@@ -134,7 +134,6 @@ pub(crate) const FIXTURES: &[Fixture] = &[
     app("GET|PUT", "/v1/newsletters/{id}/contents/{content_id}", Record("content", content)),
     app("GET", "/v1/newsletters/{id}/contents/{content_id}/metrics", Doc(metrics)),
     app("GET", "/v1/newsletters/{id}/contents/{content_id}/metrics/links", Doc(links)),
-    app("GET", "/v1/newsletters/{id}/language", All("contents", translations)),
     app("GET", "/v1/newsletters/{id}/test_groups", All("test_groups", test_groups)),
     app("GET|PUT", "/v1/newsletters/{id}/test_group/{test_group_id}/language/{language}", Record("content", content)),
     app("GET", "/v1/transactional/{id}/contents/{content_id}", Record("content", content)),

@@ -287,9 +287,26 @@ impl Emulator {
         self.shared.lock().requests.clone()
     }
 
-    /// Forgets the recorded requests, so a test can look at one phase only.
+    /// Every request received, in order, each with what the emulator answered when it answered
+    /// from its own routes (`None` for a fault that cut the connection or a request still in
+    /// flight): what a conformance test checks against Customer.io's published response schemas.
+    pub fn exchanges(&self) -> Vec<(RecordedRequest, Option<RecordedResponse>)> {
+        let state = self.shared.lock();
+        let mut out: Vec<(RecordedRequest, Option<RecordedResponse>)> =
+            state.requests.iter().cloned().map(|r| (r, None)).collect();
+        for (index, response) in &state.responses {
+            if let Some(slot) = out.get_mut(*index) {
+                slot.1 = Some(response.clone());
+            }
+        }
+        out
+    }
+
+    /// Forgets the recorded requests (and their answers), so a test can look at one phase only.
     pub fn clear_requests(&self) {
-        self.shared.lock().requests.clear();
+        let mut state = self.shared.lock();
+        state.requests.clear();
+        state.responses.clear();
     }
 
     /// Runs `read` on a workspace's data; an unknown workspace gives `T::default()`.
@@ -510,6 +527,24 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The complete body.
     pub body: Vec<u8>,
+}
+
+/// The emulator's answer to one [`RecordedRequest`], as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The complete body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedResponse {
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
 }
 
 impl RecordedRequest {

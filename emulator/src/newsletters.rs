@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::check::{self, Invalid, Obj};
-use crate::records::{newsletter, seeded_newsletter, NEWSLETTER_IDS};
+use crate::records::{newsletter, seeded_newsletter, test_group_number, LANGUAGES, NEWSLETTER_IDS};
 use crate::state::SiteData;
 use crate::util::{no_content, not_found, parse_id, respond, unix_now, AppError};
 
@@ -24,7 +24,16 @@ pub(crate) struct Newsletters {
     deleted: BTreeSet<u64>,
     /// Every send and schedule, in order.
     sends: Vec<Value>,
+    /// Translations of a newsletter's content, by (newsletter, test group), where a write
+    /// changed them; the others have [`LANGUAGES`]. The newsletter's own `/language` routes
+    /// address its first test group.
+    languages: BTreeMap<(u64, u64), Vec<String>>,
+    /// Test groups added to a newsletter after its generated two ("A", "B").
+    added_groups: BTreeMap<u64, u64>,
 }
+
+/// The test groups every newsletter starts with.
+const GENERATED_GROUPS: u64 = 2;
 
 impl Newsletters {
     pub(crate) fn get(&self, id: u64) -> Option<Value> {
@@ -52,9 +61,28 @@ impl Newsletters {
         used.chain([*NEWSLETTER_IDS.end()]).max().unwrap_or(0) + 1
     }
 
+    /// The translations of test group `group` of newsletter `id`.
+    pub(crate) fn languages(&self, id: u64, group: u64) -> Vec<String> {
+        self.languages
+            .get(&(id, group))
+            .cloned()
+            .unwrap_or_else(|| LANGUAGES.iter().map(|l| l.to_string()).collect())
+    }
+
+    /// How many test groups newsletter `id` has (numbered from 1).
+    pub(crate) fn group_count(&self, id: u64) -> u64 {
+        GENERATED_GROUPS + self.added_groups.get(&id).copied().unwrap_or(0)
+    }
+
     /// The `/__emulator__/state` view.
     pub(crate) fn to_json(&self) -> Value {
-        json!({"changed": self.changed, "deleted": self.deleted, "sends": self.sends})
+        let languages: BTreeMap<String, &Vec<String>> = self
+            .languages
+            .iter()
+            .map(|((id, group), l)| (format!("{id}/{group}"), l))
+            .collect();
+        json!({"changed": self.changed, "deleted": self.deleted, "sends": self.sends,
+               "languages": languages, "added_groups": self.added_groups})
     }
 }
 
@@ -133,6 +161,118 @@ fn sent(
     newsletters.sends.push(entry);
     newsletters.changed.insert(id, record.clone());
     Ok(json!({ "newsletter": record }))
+}
+
+/// The newsletter a path names and the test group it addresses (the first when it names none).
+fn addressed(
+    newsletters: &Newsletters,
+    id: &str,
+    group: Option<&str>,
+) -> Result<(u64, Value, u64), AppError> {
+    let (id, record) = parse_id(id)
+        .and_then(|id| newsletters.get(id).map(|record| (id, record)))
+        .ok_or_else(AppError::not_found)?;
+    let group = match group {
+        None => 1,
+        Some(g) => test_group_number(g)
+            .filter(|g| *g <= newsletters.group_count(id))
+            .ok_or_else(AppError::not_found)?,
+    };
+    Ok((id, record, group))
+}
+
+/// Which fields a translation of a newsletter of this channel must have (the spec's body
+/// alternatives for `createNewsletterLanguageVariant`).
+fn required_content(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "email" => &["subject", "body"],
+        "sms" | "webhook" => &["body"],
+        "in_app" | "inbox" => &["body_json"],
+        _ => &[],
+    }
+}
+
+/// `POST /v1/newsletters/{id}/language` and `…/test_group/{group}/language`: adds a
+/// translation; 422 when `language` or the channel's content is missing or the translation
+/// exists, 400 after the newsletter was sent. Answers `{newsletter}`.
+pub(crate) fn add_language(
+    site: &mut SiteData,
+    id: &str,
+    group: Option<&str>,
+    body: &[u8],
+) -> Response {
+    respond(added_language(&mut site.newsletters, id, group, body))
+}
+
+fn added_language(
+    newsletters: &mut Newsletters,
+    id: &str,
+    group: Option<&str>,
+    body: &[u8],
+) -> Result<Value, AppError> {
+    let (id, record, group) = addressed(newsletters, id, group)?;
+    let fields = check::parse_body(body, false)?;
+    let obj = Obj::root(&fields);
+    let language = obj.req_str("language")?;
+    let kind = record["type"].as_str().unwrap_or("email");
+    for key in required_content(kind) {
+        obj.req_str(key)?;
+    }
+    if kind == "push" && obj.opt_str("subject")?.is_none() && obj.opt_str("body")?.is_none() {
+        let message = "a push translation needs a subject or a body".to_string();
+        return Err(Invalid::new("body", "required", message).into());
+    }
+    if record["sent_at"].is_number() {
+        return Err(AppError::bad_request("the newsletter was already sent"));
+    }
+    let mut languages = newsletters.languages(id, group);
+    if languages.iter().any(|l| l == language) {
+        let message = format!("a {language:?} translation exists");
+        return Err(Invalid::new("language", "taken", message).into());
+    }
+    languages.push(language.to_string());
+    newsletters.languages.insert((id, group), languages);
+    Ok(json!({ "newsletter": record }))
+}
+
+/// `DELETE /v1/newsletters/{id}/language/{language}` and the test group's: 204; 404 for a
+/// translation that does not exist.
+pub(crate) fn delete_language(
+    site: &mut SiteData,
+    id: &str,
+    group: Option<&str>,
+    language: &str,
+) -> Response {
+    let newsletters = &mut site.newsletters;
+    let Ok((id, _, group)) = addressed(newsletters, id, group) else {
+        return not_found();
+    };
+    let mut languages = newsletters.languages(id, group);
+    let before = languages.len();
+    languages.retain(|l| l != language);
+    if languages.len() == before {
+        return not_found();
+    }
+    newsletters.languages.insert((id, group), languages);
+    no_content()
+}
+
+/// `POST /v1/newsletters/{id}/test_groups` (no body): adds a test group; 400 after the
+/// newsletter was sent. Answers `{newsletter}` with the new group's content id.
+pub(crate) fn add_test_group(site: &mut SiteData, id: &str) -> Response {
+    let newsletters = &mut site.newsletters;
+    respond((|| {
+        let (id, mut record, _) = addressed(newsletters, id, None)?;
+        if record["sent_at"].is_number() {
+            return Err(AppError::bad_request("the newsletter was already sent"));
+        }
+        *newsletters.added_groups.entry(id).or_default() += 1;
+        let group = newsletters.group_count(id);
+        if let Some(ids) = record["content_ids"].as_array_mut() {
+            ids.push(json!(id * 10 + group));
+        }
+        Ok(json!({ "newsletter": record }))
+    })())
 }
 
 #[cfg(test)]

@@ -38,8 +38,22 @@ pub(crate) const TRANSACTIONAL: [(u64, &str, &str); 3] = [
 ];
 /// The translations every action and content has besides its default language.
 pub(crate) const LANGUAGES: [&str; 3] = ["de", "es", "fr"];
-/// Test group ids with their names; a path may name a group either way.
+/// Test group ids with their names; a path may name a group either way. Groups added by
+/// `POST …/test_groups` go on as 3 ("C"), 4 ("D"), ….
 const TEST_GROUPS: [(u64, &str); 2] = [(1, "A"), (2, "B")];
+
+/// The number of the test group a path names by number or letter ("2" or "B").
+pub(crate) fn test_group_number(value: &str) -> Option<u64> {
+    if let Some(n) = parse_id(value).filter(|n| (1..=9).contains(n)) {
+        return Some(n);
+    }
+    match value.as_bytes() {
+        [c] if c.is_ascii_alphabetic() && (c.to_ascii_uppercase() - b'A') < 9 => {
+            Some(u64::from(c.to_ascii_uppercase() - b'A') + 1)
+        }
+        _ => None,
+    }
+}
 /// Deliveries of each campaign, broadcast, newsletter or template (`/messages`).
 pub(crate) const DELIVERIES: usize = 1_200;
 const SENDER_IDS: RangeInclusive<u64> = 1..=6;
@@ -189,6 +203,19 @@ impl Target<'_> {
         key
     }
 
+    /// Whether the record has a translation in `language`: a newsletter's as its writes left
+    /// them, any other's [`LANGUAGES`].
+    fn has_language(&self, site: &SiteData, language: &str) -> bool {
+        if self.family != Family::Newsletter {
+            return LANGUAGES.contains(&language);
+        }
+        let group = self.child.map_or(1, |c| c - self.parent * 10);
+        site.newsletters
+            .languages(self.parent, group)
+            .iter()
+            .any(|l| l == language)
+    }
+
     fn seed(&self) -> u64 {
         self.parent * 1_009 + self.child.unwrap_or(0) % 1_009
     }
@@ -222,11 +249,10 @@ pub(crate) fn target<'a>(req: &Req<'a>) -> Out<Target<'a>> {
             "action_id" | "content_id" => id
                 .filter(|id| family.children(target.parent).any(|c| c == *id))
                 .map(|id| target.child = Some(id)),
-            "test_group_id" => TEST_GROUPS
-                .iter()
-                .find(|(g, name)| id == Some(*g) || name.eq_ignore_ascii_case(value))
-                .map(|(g, _)| target.child = Some(target.parent * 10 + g)),
-            "language" if LANGUAGES.contains(&value) => {
+            "test_group_id" => test_group_number(value)
+                .filter(|g| *g <= req.site.newsletters.group_count(target.parent))
+                .map(|g| target.child = Some(target.parent * 10 + g)),
+            "language" if target.has_language(req.site, value) => {
                 target.language = Some(value);
                 Some(())
             }
@@ -611,20 +637,15 @@ pub(crate) fn content(req: &Req<'_>) -> Out<Value> {
     Ok(content_of(req.site, &target(req)?))
 }
 
-/// `GET /v1/newsletters/{id}/language`: the first content in every translation.
-pub(crate) fn translations<'a>(req: &Req<'a>) -> Out<List<'a>> {
-    let t = target(req)?;
-    let site = req.site;
-    Ok(List::new(LANGUAGES.len(), move |i| {
-        let language = Some(LANGUAGES[i]);
-        content_of(site, &Target { language, ..t })
-    }))
-}
-
 pub(crate) fn test_groups<'a>(req: &Req<'a>) -> Out<List<'a>> {
     let t = target(req)?;
-    Ok(List::new(TEST_GROUPS.len(), move |i| {
-        let (group, name) = TEST_GROUPS[i];
+    let count = req.site.newsletters.group_count(t.parent);
+    Ok(List::new(count as usize, move |i| {
+        let group = i as u64 + 1;
+        let name = TEST_GROUPS.iter().find(|(g, _)| *g == group).map_or_else(
+            || char::from(b'A' + i as u8).to_string(),
+            |(_, n)| n.to_string(),
+        );
         json!({
             "id": group,
             "name": name,

@@ -21,7 +21,7 @@ use tower_service::Service as _;
 use crate::fault_serve::{self, Takeover};
 use crate::state::Shared;
 use crate::util::{app_error, classify_host, decode_segments, effective_host, Api};
-use crate::{app, inspect, track, FaultAction, RecordedRequest};
+use crate::{app, inspect, track, FaultAction, RecordedRequest, RecordedResponse};
 
 /// Lets a handler hand its connection's socket over to the connection task (the faults that drop
 /// or hand-write an answer); axum alone offers no way to close a connection without answering.
@@ -212,7 +212,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         Err(response) => return response,
     };
     let rec = record(&parts, body.to_vec());
-    shared.lock().requests.push(rec.clone());
+    let index = {
+        let mut state = shared.lock();
+        state.requests.push(rec.clone());
+        state.requests.len() - 1
+    };
     match fault {
         None => {}
         Some(FaultAction::Delay { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
@@ -243,7 +247,35 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             // A chaos fault is resolved to one of its choices (or none) before it gets here.
         }
     }
-    dispatch(&shared, &rec)
+    remember_answer(&shared, index, dispatch(&shared, &rec)).await
+}
+
+/// Keeps a copy of the answer next to its request ([`crate::Emulator::exchanges`]); the emulator's
+/// own answers are complete in memory, so buffering them changes nothing the client sees.
+async fn remember_answer(shared: &Shared, index: usize, response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return app_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the emulator could not buffer its own answer",
+        );
+    };
+    let recorded = RecordedResponse {
+        status: parts.status.as_u16(),
+        content_type: parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        body: bytes.to_vec(),
+    };
+    {
+        let mut state = shared.lock();
+        // reset() may have cleared the list while this request was in flight.
+        if index < state.requests.len() {
+            state.responses.push((index, recorded));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn dispatch(shared: &Shared, rec: &RecordedRequest) -> Response {

@@ -12,7 +12,7 @@ use crate::live::LiveNotifications;
 use crate::newsletters::Newsletters;
 use crate::{
     Device, EmulatorConfig, Fault, FaultAction, FormSubmission, Person, RecordedRequest,
-    StoredEvent, StoredObject, Workspace, WrongRegionMode,
+    RecordedResponse, StoredEvent, StoredObject, Workspace, WrongRegionMode,
 };
 
 /// One lock around everything: handlers are short and synchronous, and a single lock keeps the
@@ -27,6 +27,7 @@ impl Shared {
             workspaces: Vec::new(),
             sites: HashMap::new(),
             requests: Vec::new(),
+            responses: Vec::new(),
             faults: Vec::new(),
             fault_counts: BTreeMap::new(),
             rate_windows: HashMap::new(),
@@ -52,6 +53,8 @@ pub(crate) struct State {
     pub(crate) workspaces: Vec<Workspace>,
     pub(crate) sites: HashMap<String, SiteData>,
     pub(crate) requests: Vec<RecordedRequest>,
+    /// What was answered, with the index of the request in `requests` it answers.
+    pub(crate) responses: Vec<(usize, RecordedResponse)>,
     faults: Vec<Queued>,
     /// How often each fault action was injected (see `FaultAction::label`), plus chaos passes.
     pub(crate) fault_counts: BTreeMap<String, u64>,
@@ -94,6 +97,7 @@ impl State {
             *site = SiteData::new(site_id);
         }
         self.requests.clear();
+        self.responses.clear();
         self.faults.clear();
         self.fault_counts.clear();
         self.rate_windows.clear();

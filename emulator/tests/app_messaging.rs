@@ -114,7 +114,7 @@ fn every_read_answers_on_app_and_beta_hosts_of_both_regions() {
         ("/v1/newsletters/1/contents/12", "/content/newsletter_id", Eq(json!(1))),
         ("/v1/newsletters/1/contents/12/metrics", "/metric/series/delivered", Len(45)),
         ("/v1/newsletters/1/contents/12/metrics/links", "/links", Len(2)),
-        ("/v1/newsletters/1/language", "/contents/2/language", Eq(json!("fr"))),
+        ("/v1/newsletters/1/language/fr", "/content/language", Eq(json!("fr"))),
         ("/v1/newsletters/1/language/es", "/content/id", Eq(json!(11))),
         ("/v1/newsletters/1/test_groups", "/test_groups/1/content_ids", Eq(json!([12]))),
         ("/v1/newsletters/1/test_group/2/language/fr", "/content/id", Eq(json!(12))),
@@ -473,7 +473,7 @@ fn put_edits_actions_and_contents_everywhere_they_show() {
         ("/v1/campaigns/101/actions/1012", &["/v1/campaigns/101/actions/1012", "/v1/campaigns/101/actions"][..]),
         ("/v1/broadcasts/8/actions/81/language/es", &["/v1/broadcasts/8/actions/81/language/es"]),
         ("/v1/transactional/2/content/21", &["/v1/transactional/2/contents/21", "/v1/transactional/2/contents"]),
-        ("/v1/newsletters/1/language/fr", &["/v1/newsletters/1/language/fr", "/v1/newsletters/1/language", "/v1/newsletters/1/test_group/1/language/fr"]),
+        ("/v1/newsletters/1/language/fr", &["/v1/newsletters/1/language/fr", "/v1/newsletters/1/test_group/1/language/fr"]),
         ("/v1/newsletters/2/contents/22", &["/v1/newsletters/2/contents"]),
     ];
     for (put, reads) in cases {

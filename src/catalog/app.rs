@@ -95,6 +95,58 @@ const NEWSLETTER: &[Field] = &[f::NEWSLETTER_ID];
 const NEWSLETTER_CONTENT: &[Field] = &[f::NEWSLETTER_ID, f::CONTENT_ID];
 const NEWSLETTER_LANGUAGE: &[Field] = &[f::NEWSLETTER_ID, f::LANGUAGE];
 const TEST_GROUP_LANGUAGE: &[Field] = &[f::NEWSLETTER_ID, f::TEST_GROUP_ID, f::LANGUAGE];
+const NEW_LANGUAGE: Field = body(
+    "language",
+    Ty::Str,
+    "Language",
+    "The new translation's language code, e.g. it or pt-BR.",
+)
+.required()
+.max_bytes(20);
+/// A new translation's content. Which fields the channel needs, as Customer.io's spec gives
+/// them: email subject and body; SMS and webhook body; push subject or body; in-app and inbox
+/// body_json. Customer.io answers 422 naming a missing one.
+const TRANSLATION: &[Field] = &[
+    NEW_LANGUAGE,
+    body(
+        "subject",
+        Ty::Str,
+        "Subject",
+        "Email: the subject line (required); push: the title.",
+    )
+    .max_bytes(1000),
+    body(
+        "body",
+        Ty::Str,
+        "Body",
+        "Email: the HTML body (required); SMS, webhook: the message (required); push: the message.",
+    )
+    .max_bytes(1_000_000),
+    body(
+        "preheader_text",
+        Ty::Str,
+        "Preheader",
+        "Email: the preview text after the subject.",
+    )
+    .max_bytes(1000),
+    body(
+        "body_plain",
+        Ty::Str,
+        "Plain-text body",
+        "Email: the plain-text alternative.",
+    )
+    .max_bytes(1_000_000),
+    body("body_amp", Ty::Str, "AMP body", "Email: the AMP version.").max_bytes(1_000_000),
+    body(
+        "body_json",
+        Ty::Str,
+        "Body (JSON)",
+        "In-app and inbox: the message as JSON text (required for those channels).",
+    )
+    .max_bytes(1_000_000),
+];
+const NEWSLETTER_TRANSLATION: &[Field] = &[f::NEWSLETTER_ID];
+const TEST_GROUP_TRANSLATION: &[Field] = &[f::NEWSLETTER_ID, f::TEST_GROUP_ID];
 
 const TO: Field = body("to", Ty::Str, "To", "Recipients, comma-separated, display names allowed (\"Sarah <sarah@example.io>\"); at most 15 with cc and bcc.").required().max_bytes(4000);
 const EMAIL: &[Field] = &[
@@ -448,7 +500,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "campaign.list", "List campaigns", "Every campaign of the workspace (GET /v1/campaigns).").get("/campaigns").list("campaigns"),
     op(AB, "campaign.lookup", "Campaigns (dropdown)", "Campaigns as dropdown options: name shown, id chosen.").get("/campaigns").lookup("campaigns", "name", "id"),
     get("campaign.get", "Get a campaign", "A campaign's settings, triggers and actions (GET /v1/campaigns/{campaign_id}).", "/campaigns/{campaign_id}", CAMPAIGN, "campaign").example(r#"{"campaign_id":1}"#),
-    metrics("campaign.metrics", "Campaign metrics", "/campaigns/{campaign_id}/metrics", CAMPAIGN).example(r#"{"campaign_id":1,"period":"weeks","steps":4}"#),
+    metrics("campaign.metrics", "Campaign metrics", "/campaigns/{campaign_id}/metrics", CAMPAIGN).common(f::CAMPAIGN_METRICS).example(r#"{"campaign_id":1,"period":"weeks","steps":4}"#),
     link_metrics("campaign.link_metrics", "Campaign link metrics", "/campaigns/{campaign_id}/metrics/links", CAMPAIGN).example(r#"{"campaign_id":1}"#),
     op(AB, "campaign.journey_metrics", "Campaign journey metrics", "How people moved through the campaign between two times.").get("/campaigns/{campaign_id}/journey_metrics")
         .fields(&[f::CAMPAIGN_ID, Field::new("start", Ty::Timestamp, Place::Query("start"), "From", "Start of the window.").required(), Field::new("end", Ty::Timestamp, Place::Query("end"), "Until", "End of the window.").required(),
@@ -462,7 +514,7 @@ pub const OPERATIONS: &[Operation] = &[
     get("campaign.get_action_language", "Get a campaign action translation", "One translation of a campaign's message.", "/campaigns/{campaign_id}/actions/{action_id}/language/{language}", CAMPAIGN_ACTION_LANGUAGE, "action").example(r#"{"campaign_id":1,"action_id":11,"language":"de"}"#),
     update("campaign.update_action_language", "Update a campaign action translation", "Changes one translation of a campaign's message.", "/campaigns/{campaign_id}/actions/{action_id}/language/{language}", &[f::CAMPAIGN_ID, f::ACTION_ID, f::LANGUAGE, f::CHANGES], "action")
         .example(r#"{"campaign_id":1,"action_id":11,"language":"de","changes":{"subject":"Willkommen"}}"#),
-    metrics("campaign.action_metrics", "Campaign action metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":11}"#),
+    metrics("campaign.action_metrics", "Campaign action metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics", CAMPAIGN_ACTION).common(f::CAMPAIGN_METRICS).example(r#"{"campaign_id":1,"action_id":11}"#),
     link_metrics("campaign.action_link_metrics", "Campaign action link metrics", "/campaigns/{campaign_id}/actions/{action_id}/metrics/links", CAMPAIGN_ACTION).example(r#"{"campaign_id":1,"action_id":11}"#),
     // Newsletters
     op(AB, "newsletter.list", "List newsletters", "Newsletters, newest first, a page at a time or all of them (GET /v1/newsletters).").get("/newsletters")
@@ -484,10 +536,19 @@ pub const OPERATIONS: &[Operation] = &[
         .example(r#"{"newsletter_id":12,"content_id":121,"changes":{"subject":"This week"}}"#),
     metrics("newsletter.content_metrics", "Newsletter content metrics", "/newsletters/{newsletter_id}/contents/{content_id}/metrics", NEWSLETTER_CONTENT).example(r#"{"newsletter_id":12,"content_id":121}"#),
     link_metrics("newsletter.content_link_metrics", "Newsletter content link metrics", "/newsletters/{newsletter_id}/contents/{content_id}/metrics/links", NEWSLETTER_CONTENT).example(r#"{"newsletter_id":12,"content_id":121}"#),
-    op(AB, "newsletter.list_languages", "List a newsletter's translations", "Every translation of a newsletter.").get("/newsletters/{newsletter_id}/language").fields(NEWSLETTER).list("contents").example(r#"{"newsletter_id":12}"#),
+    op(AB, "newsletter.add_language", "Add a newsletter translation", "Adds a translation to an unsent newsletter (POST /v1/newsletters/{newsletter_id}/language); Customer.io refuses it for a newsletter with several test groups (use newsletter.add_test_group_language).").post("/newsletters/{newsletter_id}/language")
+        .fields(NEWSLETTER_TRANSLATION).common(TRANSLATION).one("newsletter").example(r#"{"newsletter_id":12,"language":"it","subject":"Ciao {{customer.first_name}}","body":"<p>Ciao!</p>"}"#),
+    op(AB, "newsletter.delete_language", "Delete a newsletter translation", "Deletes one translation of an unsent newsletter; not its default language (DELETE /v1/newsletters/{newsletter_id}/language/{language}).").delete("/newsletters/{newsletter_id}/language/{language}")
+        .fields(NEWSLETTER_LANGUAGE).example(r#"{"newsletter_id":12,"language":"es"}"#),
     get("newsletter.get_language", "Get a newsletter translation", "One translation of a newsletter.", "/newsletters/{newsletter_id}/language/{language}", NEWSLETTER_LANGUAGE, "content").example(r#"{"newsletter_id":12,"language":"fr"}"#),
     update("newsletter.update_language", "Update a newsletter translation", "Changes one translation of a newsletter.", "/newsletters/{newsletter_id}/language/{language}", &[f::NEWSLETTER_ID, f::LANGUAGE, f::CHANGES], "content")
         .example(r#"{"newsletter_id":12,"language":"fr","changes":{"subject":"Cette semaine"}}"#),
+    op(AB, "newsletter.create_test_group", "Add a newsletter test group", "Adds an A/B test group to an unsent newsletter; the answer lists the new group's content id (POST /v1/newsletters/{newsletter_id}/test_groups).").post("/newsletters/{newsletter_id}/test_groups")
+        .fields(NEWSLETTER).one("newsletter").example(r#"{"newsletter_id":12}"#),
+    op(AB, "newsletter.add_test_group_language", "Add a test group translation", "Adds a translation to one test group of an unsent newsletter (POST /v1/newsletters/{newsletter_id}/test_group/{test_group_id}/language).").post("/newsletters/{newsletter_id}/test_group/{test_group_id}/language")
+        .fields(TEST_GROUP_TRANSLATION).common(TRANSLATION).one("newsletter").example(r#"{"newsletter_id":12,"test_group_id":"1","language":"it","subject":"Ciao","body":"<p>Ciao!</p>"}"#),
+    op(AB, "newsletter.delete_test_group_language", "Delete a test group translation", "Deletes one translation of a test group of an unsent newsletter (DELETE /v1/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}).").delete("/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}")
+        .fields(TEST_GROUP_LANGUAGE).example(r#"{"newsletter_id":12,"test_group_id":"1","language":"es"}"#),
     op(AB, "newsletter.list_test_groups", "List a newsletter's test groups", "The A/B test groups of a newsletter.").get("/newsletters/{newsletter_id}/test_groups").fields(NEWSLETTER).list("test_groups").example(r#"{"newsletter_id":12}"#),
     get("newsletter.get_test_group_language", "Get a test group translation", "One translation of a newsletter test group.", "/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}", TEST_GROUP_LANGUAGE, "content").example(r#"{"newsletter_id":12,"test_group_id":"1","language":"fr"}"#),
     update("newsletter.update_test_group_language", "Update a test group translation", "Changes one translation of a newsletter test group.", "/newsletters/{newsletter_id}/test_group/{test_group_id}/language/{language}", &[f::NEWSLETTER_ID, f::TEST_GROUP_ID, f::LANGUAGE, f::CHANGES], "content")

@@ -112,20 +112,11 @@ fn collection_rule(
 fn content_rule(input: &mut Map<String, Value>, _: &dyn Fn() -> String) -> Vec<(String, String)> {
     match input.get("content") {
         Some(Value::Object(_)) => Vec::new(),
-        Some(Value::Array(rows)) => rows
-            .iter()
-            .position(|r| !r.is_object())
-            .map(|i| {
-                vec![(
-                    format!("/content/{i}"),
-                    "each row is a JSON object, e.g. {\"sku\":\"A1\"}".into(),
-                )]
-            })
-            .unwrap_or_default(),
-        _ => vec![(
+        Some(Value::Array(_)) => vec![(
             "/content".into(),
-            "give the rows as an array of objects, or one JSON object".into(),
+            "Content is one JSON object whose keys your messages reference, e.g. {\"products\": [{\"sku\": \"A1\"}]}: wrap the rows under a key, or replace the rows with collection.update's Data".into(),
         )],
+        _ => vec![("/content".into(), "Content is one JSON object, e.g. {\"products\": [...]}".into())],
     }
 }
 
@@ -544,9 +535,9 @@ pub const OPERATIONS: &[Operation] = &[
         .fields(&[COLLECTION, COLLECTION_NAME, COLLECTION_DATA, COLLECTION_URL]).rule(collection_rule).one("collection").example(r#"{"collection_id":1,"name":"products_2026"}"#),
     remove(AB, "collection.delete", "Delete a collection", "Deletes a collection (DELETE /v1/collections/{collection_id}).", "/collections/{collection_id}", &[COLLECTION]).example(r#"{"collection_id":1}"#),
     op(AB, "collection.get_content", "Get a collection's rows", "The collection's data (GET /v1/collections/{collection_id}/content).").get("/collections/{collection_id}/content").fields(&[COLLECTION]).wrapped("content").example(r#"{"collection_id":1}"#),
-    op(AB, "collection.update_content", "Replace a collection's rows", "Replaces the collection's data with the JSON you give (PUT /v1/collections/{collection_id}/content).").put("/collections/{collection_id}/content")
-        .fields(&[COLLECTION, Field::new("content", Ty::Any, Place::BodyRoot, "Content", "The new data, sent as the body: an array of rows (objects) or one JSON object; at most 10 MB, 10 KB a row.").required()]).rule(content_rule).one("collection")
-        .example(r#"{"collection_id":1,"content":[{"sku":"A1","price":12},{"sku":"B2","price":30}]}"#),
+    op(AB, "collection.update_content", "Replace a collection's content", "Replaces the collection's content with one JSON object, whose keys messages reference in liquid (PUT /v1/collections/{collection_id}/content). Customer.io's App API reference: \"The request is a free-form object containing the keys you want to reference from the collection and the corresponding values. This request replaces the current contents of the collection entirely.\"").put("/collections/{collection_id}/content")
+        .fields(&[COLLECTION, Field::new("content", Ty::Obj, Place::BodyRoot, "Content", "The new content, sent as the body: one JSON object (rows go under a key, e.g. {\"products\": [...]}); at most 10 MB.").required()]).rule(content_rule).one("collection")
+        .example(r#"{"collection_id":1,"content":{"products":[{"sku":"A1","price":12},{"sku":"B2","price":30}]}}"#),
     // Snippets
     op(AB, "snippet.list", "List snippets", "Every snippet of the workspace (GET /v1/snippets).").get("/snippets").list("snippets"),
     op(AB, "snippet.lookup", "Snippets (dropdown)", "Snippets as dropdown options: the name shown and chosen.").get("/snippets").lookup("snippets", "name", "name"),
@@ -587,6 +578,7 @@ pub const OPERATIONS: &[Operation] = &[
     // Workspace
     op(AB, "workspace.list", "List workspaces", "The workspaces the App key reaches, with people, object and message counts (GET /v1/workspaces).").get("/workspaces").list("workspaces"),
     op(AB, "info.ip_addresses", "List Customer.io's IP addresses", "The addresses Customer.io sends messages and webhooks from, to allow-list (GET /v1/info/ip_addresses).").get("/info/ip_addresses")
+        .public()
         .output(r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"IP addresses","type":"object","required":["ip_addresses"],"properties":{"ip_addresses":{"type":"array","items":{"type":"string"},"description":"the addresses Customer.io sends webhooks and requests from"}}}"#),
     // Assets (App host only)
     op(APP, "asset.list", "List assets", "Images and files of the asset library, a page at a time (GET /v1/assets).").get("/assets").fields(FOLDER_FILTERS).paged_number("assets"),

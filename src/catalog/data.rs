@@ -14,6 +14,17 @@ const AB: u8 = APP | BETA;
 
 /// A person in an App path (`/customers/{id}/…` + `?id_type=`).
 const PERSON: Field = f::PERSON_TRACK.at(Place::Ident(Wire::AppPath, "id_type"));
+/// A person's `id` in the path of a route that takes no `id_type` (a person's relationships:
+/// Customer.io's spec gives that route `start` and `limit` only).
+const PERSON_ID_ONLY: Field = Field::new(
+    "id",
+    Ty::Str,
+    Place::Path,
+    "Person ID",
+    "The person's id (this route cannot look a person up by email or cio_id).",
+)
+.required()
+.max_bytes(150);
 /// A person's identifier type on the App API (phone where the workspace uses it).
 const PEOPLE: &[Field] = &[PERSON, f::ID_TYPE_V2];
 
@@ -269,7 +280,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(AB, "customer.activities", "List a person's activities", "What a person did and was sent — events, page views, attribute changes, deliveries (GET /v1/customers/{id}/activities).").get("/customers/{id}/activities")
         .fields(PEOPLE).common(&[ACTIVITY_TYPE, ACTIVITY_NAME]).paged("activities").page_inputs(f::PAGE_100).example(r#"{"id":"42","type":"event","name":"purchase"}"#),
     op(AB, "customer.relationships", "List a person's relationships", "The objects a person is related to (GET /v1/customers/{id}/relationships).").get("/customers/{id}/relationships")
-        .fields(PEOPLE).paged("cio_relationships").example(r#"{"id":"42"}"#),
+        .fields(&[PERSON_ID_ONLY]).paged("cio_relationships").example(r#"{"id":"42"}"#),
     op(AB, "customer.subscription_preferences", "Get a person's subscription preferences", "The person's subscription topics and whether they are subscribed to each (GET /v1/customers/{id}/subscription_preferences).").get("/customers/{id}/subscription_preferences")
         .fields(&[PERSON, f::ID_TYPE_V2, q("language", Ty::Str, "Language", "Topic names in this translation, e.g. fr.").max_bytes(20)]).output(ANSWER).example(r#"{"id":"42"}"#),
     op(AB, "customer.get_optouts", "Get a person's SMS opt-outs", "The senders a person opted out of, per channel (GET /v1/customers/{id}/optouts).").get("/customers/{id}/optouts")

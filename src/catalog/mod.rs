@@ -66,6 +66,10 @@ pub struct Requester {
     pub path: &'static str,
     /// Root of the path.
     pub base: Base,
+    /// The route takes no credentials (Customer.io's OpenAPI gives it `security: []`): the
+    /// request goes out without `Authorization`, so the workspace's key is not handed to a
+    /// route that has no use for it.
+    pub public: bool,
 }
 
 /// How a list is paged. Its inputs (`limit`, `start`, `return_all`, `max_pages`) are added to the
@@ -241,6 +245,7 @@ pub const fn op(
             method: Method::Get,
             path: "/",
             base: Base::Api,
+            public: false,
         },
         fields: &[],
         common: &[],
@@ -288,6 +293,11 @@ impl Operation {
     /// The path hangs off the host root, not the API base.
     pub const fn host_root(mut self) -> Self {
         self.requester.base = Base::HostRoot;
+        self
+    }
+    /// The route takes no credentials (see [`Requester::public`]).
+    pub const fn public(mut self) -> Self {
+        self.requester.public = true;
         self
     }
     /// The input fields.

@@ -277,15 +277,18 @@ pub const OPERATIONS: &[Operation] = &[
         .example(r#"{"form_id":"newsletter-signup","data":{"email":"jane@example.com","first_name":"Jane"}}"#),
     op(TRACK, "metric.report", "Report a delivery metric", "Reports what happened to a message sent outside Customer.io's own delivery, e.g. opened or clicked (POST /api/v1/metrics).")
         .post("/v1/metrics")
+        .public()
         .fields(&[f::DELIVERY_ID, METRIC, f::TIMESTAMP, RECIPIENT, REASON, HREF])
         .example(r#"{"delivery_id":"dlv_demo_1","metric":"clicked","href":"https://example.com/offer"}"#),
     op(TRACK, "metric.report_push", "Report a push metric (legacy)", "Reports a push notification opened, converted or delivered (POST /api/v1/push/events, deprecated by Customer.io in favour of metric.report).")
         .post("/v1/push/events")
+        .public()
         .fields(&[f::DELIVERY_ID, PUSH_EVENT, PUSH_DEVICE, f::TIMESTAMP])
         .example(r#"{"delivery_id":"dlv_demo_1","event":"opened","device_id":"fcm-token-1"}"#),
     op(TRACK, "delivery.unsubscribe", "Unsubscribe from a delivery", "Unsubscribes the person a message went to and attributes it to that delivery (POST /unsubscribe/{delivery_id} on the Track host), for your own unsubscribe pages.")
         .post("/unsubscribe/{delivery_id}")
         .host_root()
+        .public()
         .fields(&[f::DELIVERY_ID.at(Place::Path)])
         .set(&[("unsubscribe", "true")])
         .replay(Safe)
