@@ -427,7 +427,12 @@ pub(crate) fn trigger_errors(
             let limit = limit(query, DEFAULT_LIMIT)?;
             let all = &trigger.errors;
             let end = start.saturating_add(limit).min(all.len());
-            let next = if end < all.len() { end } else { 0 };
+            // The spec types `next` as a string: the next offset, "" after the last page.
+            let next = if end < all.len() {
+                end.to_string()
+            } else {
+                String::new()
+            };
             Ok(json!({"errors": &all[start.min(end)..end], "next": next}))
         }),
     )

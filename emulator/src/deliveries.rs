@@ -87,14 +87,12 @@ fn transactional_message(site: &SiteData, send: &Value) -> Value {
         "metrics": metrics,
         "failure_message": null,
         "forgotten": false,
-        "parent_action_id": null,
         "trigger_event_id": null,
         "message_template_id": template * 10 + 1,
         "campaign_id": null,
         "broadcast_id": null,
         "newsletter_id": null,
         "transactional_message_id": template,
-        "action_id": null,
         "content_id": template * 10 + 1,
     })
 }
@@ -118,8 +116,6 @@ fn bare_message(site: &SiteData, id: &str, label: &str) -> Value {
         "broadcast_id": null,
         "newsletter_id": null,
         "transactional_message_id": null,
-        "action_id": null,
-        "content_id": null,
     })
 }
 
@@ -312,14 +308,19 @@ pub(crate) fn archived(site: &SiteData, id: &str) -> Out<Value> {
         "created": message["created"],
         "subject": subject,
         "from": text("from", "Demo Team <hello@example.com>"),
-        "reply_to": request.get("reply_to").cloned().unwrap_or(Value::Null),
+        "reply_to": request.get("reply_to").cloned().unwrap_or(json!("")),
         "to": message["recipient"],
         "recipient": message["recipient"],
         "bcc": text("bcc", ""),
         "body": body,
         "body_amp": "",
         "body_plain": text("plaintext_body", &subject),
-        "headers": request.get("headers").cloned().unwrap_or(json!([])),
+        // A JSON text, as the spec types it.
+        "headers": match request.get("headers") {
+            Some(Value::String(text)) => json!(text),
+            Some(other) => json!(other.to_string()),
+            None => json!("[]"),
+        },
         "attachments": [],
         "forgotten": false,
     }}))

@@ -57,7 +57,7 @@ pub(crate) fn test_group_number(value: &str) -> Option<u64> {
 /// Deliveries of each campaign, broadcast, newsletter or template (`/messages`).
 pub(crate) const DELIVERIES: usize = 1_200;
 const SENDER_IDS: RangeInclusive<u64> = 1..=6;
-const ACTION_TYPES: [&str; 5] = ["email", "push", "sms", "webhook", "in_app"];
+const ACTION_TYPES: [&str; 5] = ["email", "push", "twilio", "webhook", "in_app"];
 
 /// Records of a list, made on demand so a page of a long list costs only its own records.
 pub(crate) struct List<'a> {
@@ -163,10 +163,15 @@ impl Family {
         }
     }
 
-    /// `[{id, type}]` of the children, as parents list them.
+    /// `[{id, type}]` of the children, as parents list them. An SMS action is `twilio` in its
+    /// own record and its deliveries but `sms` in its parent's list: the spec types it so in
+    /// each place.
     fn refs(self, parent: u64) -> Vec<Value> {
         self.children(parent)
-            .map(|id| json!({"id": id, "type": self.child_type(id)}))
+            .map(|id| match self.child_type(id) {
+                "twilio" => json!({"id": id, "type": "sms"}),
+                kind => json!({"id": id, "type": kind}),
+            })
             .collect()
     }
 }
@@ -286,12 +291,12 @@ fn campaign(id: u64) -> Value {
         "state": if draft { "draft" } else { "running" },
         "actions": Family::Campaign.refs(id),
         "msg_templates": Family::Campaign.refs(id),
-        "first_started": if draft { Value::Null } else { json!(created + DAY) },
+        "first_started": json!(created + DAY),
         "created_by": "owner@example.com",
         "tags": [pick(&["lifecycle", "retention", "revenue"], id)],
         "trigger_segment_ids": if kind == "segment" { json!([3]) } else { json!([]) },
         "filter_segment_ids": if id.is_multiple_of(3) { json!([7]) } else { json!([]) },
-        "frequency": "onetime",
+        "frequency": "once",
         "date_attribute": if kind == "date" { json!("signed_up_at") } else { Value::Null },
         "event_name": if kind == "event" { json!("purchase") } else { Value::Null },
         "start_hour": id % 24,
@@ -324,7 +329,7 @@ pub(crate) fn broadcast(id: u64, name: &str) -> Value {
 /// A newsletter as generated (or as created, with `created` now); its contents follow its id.
 pub(crate) fn newsletter(id: u64, name: &str, kind: &str, created: i64) -> Value {
     let sent = (!id.is_multiple_of(3) && created < EPOCH).then_some(created + DAY);
-    json!({
+    let mut record = json!({
         "id": id,
         "deduplicate_id": format!("{id}:{created}"),
         "name": name,
@@ -336,7 +341,9 @@ pub(crate) fn newsletter(id: u64, name: &str, kind: &str, created: i64) -> Value
         "tags": if id.is_multiple_of(4) { json!(["digest"]) } else { json!([]) },
         "recipient_segment_ids": [pick(&[3, 7], id)],
         "subscription_topic_id": if id.is_multiple_of(2) { json!(1) } else { Value::Null },
-    })
+    });
+    drop_nulls(&mut record, &["sent_at", "subscription_topic_id"]);
+    record
 }
 
 /// A generated newsletter.
@@ -410,14 +417,15 @@ fn content_json(t: &Target<'_>) -> Value {
         "body_amp": "",
         "from": "Demo Team <hello@example.com>",
         "from_id": 1,
-        "reply_to": Value::Null,
+        "reply_to": "",
         "reply_to_id": Value::Null,
         "recipient": "{{customer.email}}",
         "bcc": "",
         "cc": "",
         "fake_bcc": false,
         "preprocessor": "premailer",
-        "headers": [],
+        // A JSON text, as the spec has it ("A JSON string containing an array of header objects").
+        "headers": "[]",
         "created": created,
         "updated": updated,
     })
@@ -478,7 +486,18 @@ fn delivery(t: &Target<'_>, i: usize) -> Value {
     });
     record[t.family.key()] = json!(t.parent);
     record[t.family.child_key()] = json!(child);
+    drop_nulls(&mut record, DELIVERY_INTEGERS);
     record
+}
+
+/// Keys of a delivery the spec types as integers: left out when they do not apply, not `null`.
+pub(crate) const DELIVERY_INTEGERS: &[&str] = &["parent_action_id", "action_id", "content_id"];
+
+/// Removes `keys` from the object where they are `null`: the spec types them without `null`.
+pub(crate) fn drop_nulls(record: &mut Value, keys: &[&str]) {
+    if let Value::Object(map) = record {
+        map.retain(|k, v| !(v.is_null() && keys.contains(&k.as_str())));
+    }
 }
 
 /// Funnel-shaped series: each name scales the same base curve by its percentage.
@@ -651,7 +670,8 @@ pub(crate) fn test_groups<'a>(req: &Req<'a>) -> Out<List<'a>> {
             "name": name,
             "label": format!("test {group}"),
             "winner": false,
-            "content_ids": [t.parent * 10 + group],
+            // Strings here, as the spec has them (a newsletter's own content_ids are integers).
+            "content_ids": [(t.parent * 10 + group).to_string()],
         })
     }))
 }
@@ -665,7 +685,7 @@ pub(crate) fn deliveries<'a>(req: &Req<'a>) -> Out<List<'a>> {
 fn sender(id: u64) -> Value {
     let phone = id > 4;
     let local = pick(&["hello", "support", "billing", "news"], id);
-    json!({
+    let mut record = json!({
         "id": id,
         "deduplicate_id": format!("{id}:{EPOCH}"),
         "name": if phone { format!("SMS sender {id}") } else { format!("Demo {local}") },
@@ -675,7 +695,11 @@ fn sender(id: u64) -> Value {
         "auto_generated": id == 1,
         "phone": if phone { json!(format!("+1555010000{id}")) } else { Value::Null },
         "hidden": false,
-    })
+    });
+    // An SMS sender has no email address: the keys are absent, not null (the spec types them
+    // as strings).
+    drop_nulls(&mut record, &["email", "address"]);
+    record
 }
 
 pub(crate) fn sender_identities<'a>(_: &Req<'a>) -> Out<List<'a>> {

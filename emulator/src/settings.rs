@@ -219,8 +219,12 @@ pub(crate) fn serve(
                     item
                 })
                 .collect();
-            let category = found.first().map(|s| s.kind);
-            Ok(ok(json!({"category": category, "suppressions": items})))
+            // No category when the address is not suppressed: the spec's `category` is a string.
+            let mut answer = json!({"suppressions": items});
+            if let Some(s) = found.first() {
+                answer["category"] = json!(s.kind);
+            }
+            Ok(ok(answer))
         }
         ("GET", ["v1", "sender_identities", id, "used_by"]) => used_by(id).map(ok),
         ("GET", ["v1", "subscription_channels"]) => Ok(ok(json!({"channels": [

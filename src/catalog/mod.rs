@@ -479,16 +479,37 @@ impl Bound {
         serde_json::from_str(self.op.example).unwrap_or(Value::Null)
     }
 
+    /// The method and path template of the Customer.io route the operation calls, as
+    /// Customer.io's OpenAPI names it (`POST /v1/newsletters/{newsletter_id}/language`; Beta's
+    /// under `/v1/api`); none for the raw request, whose route the person gives.
+    pub fn route(&self) -> Option<String> {
+        if self.op.runner_is_raw() {
+            return None;
+        }
+        let base = match self.op.requester.base {
+            Base::Api => crate::region::base_path(self.api, crate::types::Region::Us),
+            Base::HostRoot => "",
+        };
+        Some(format!(
+            "{} {base}{}",
+            self.op.requester.method.as_str(),
+            self.op.requester.path
+        ))
+    }
+
     /// The descriptor `list-operations` returns.
     pub fn descriptor(&self) -> OperationDescriptor {
         let api = self.api.as_str();
-        let input = schema::input_schema(
+        let mut input = schema::input_schema(
             self.op.title,
             self.op.description,
             api,
             &self.field_groups(),
             &self.example_value(),
         );
+        if let Some(route) = self.route() {
+            input["x-route"] = Value::String(route);
+        }
         OperationDescriptor {
             id: self.id(),
             title: self.op.title.into(),

@@ -51,7 +51,8 @@ line; `cio-host operations WORD` searches.\n\n",
     out.push_str(
         "Hints: **read-only** reads only; **destructive** deletes or overwrites data; \
 **idempotent** is safe to run again with the same input; **paginated** takes `limit`, `start`, \
-`return_all` and `max_pages`. A `lookup` fills a dropdown (`{\"result\":[{\"text\",\"value\"}]}`); \
+`return_all` and `max_pages`. The route is the method and path template of Customer.io's \
+OpenAPI that the operation calls (`tests/conformance.rs` checks each request against it). A `lookup` fills a dropdown (`{\"result\":[{\"text\",\"value\"}]}`); \
 `raw-http` is the universal request. Every App operation that is not App only is also a `beta.` \
 operation with the same inputs.\n\n",
     );
@@ -97,8 +98,10 @@ operation with the same inputs.\n\n",
         }
         for r in resources {
             out.push_str(&format!("\n<a id=\"{c}{r}\"></a>\n\n### {c}.{r}\n\n"));
-            out.push_str("| id | title | what it does | required inputs | hints |\n");
-            out.push_str("|---|---|---|---|---|\n");
+            out.push_str(
+                "| id | title | what it does | Customer.io route | required inputs | hints |\n",
+            );
+            out.push_str("|---|---|---|---|---|---|\n");
             for d in ops
                 .iter()
                 .filter(|d| resource(d["id"].as_str().unwrap_or_default()) == r)
@@ -122,12 +125,16 @@ operation with the same inputs.\n\n",
                     };
                 }
                 out.push_str(&format!(
-                    "| `{}` | {} | {} | {} | {} |\n",
+                    "| `{}` | {} | {} | {} | {} | {} |\n",
                     d["id"].as_str().unwrap_or_default(),
                     cell(d["title"].as_str().unwrap_or_default()),
                     cell(first_sentence(
                         d["description"].as_str().unwrap_or_default()
                     )),
+                    match d["input_schema"]["x-route"].as_str() {
+                        Some(route) => format!("`{}`", cell(route)),
+                        None => "any (you give the path)".to_string(),
+                    },
                     if required.is_empty() {
                         "—".to_string()
                     } else {
