@@ -17,8 +17,8 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use cio_emulator::{Emulator, EmulatorConfig, RecordedRequest, RecordedResponse, Workspace};
-use cio_host::{ConnectorHost, ConnectorKind, HostOptions, Region};
+use cio_emulator::{RecordedRequest, RecordedResponse, Workspace};
+use cio_host::{ConnectorKind, Region};
 use common::*;
 use serde_json::{json, Value};
 
@@ -666,14 +666,8 @@ fn check_response(
 fn every_request_and_every_answer_conforms_to_customer_io_openapi() {
     let spec = Spec::load();
     let mut validators = Validators::new(&spec);
-    let emu = Emulator::start(EmulatorConfig::default()).expect("start emulator");
-    let host = ConnectorHost::load(&HostOptions {
-        component: component(),
-        route_to: Some(emu.url()),
-        ..Default::default()
-    })
-    .expect("load component");
-    emu.add_workspace(Workspace::demo());
+    let emu = emulator();
+    let host = host(&emu);
     let demo = Workspace::demo();
     let mut request_failures = Vec::new();
     let mut reached: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
