@@ -198,7 +198,9 @@ fn fresh_ids(
             ),
             &mut pairs,
         ),
-        ("design_email", _) if !reads || action == "create_language" => {
+        ("design_email", _)
+            if (!reads || action == "create_language") && input.get("email_id").is_some() =>
+        {
             let email = create(
                 "design_email.create",
                 json!({"name": format!("e{n}")}),
@@ -210,6 +212,43 @@ fn fresh_ids(
                     json!({"email_id": email, "language": "fr"}),
                     "/email_translation",
                 );
+            }
+            // What the action works on, made on the new email as a workflow would.
+            let on = |op: &str, extra: Value, key: &str| {
+                let mut body = json!({"email_id": email.clone()});
+                body.as_object_mut()
+                    .unwrap()
+                    .extend(extra.as_object().unwrap().clone());
+                create(op, body, key)
+            };
+            if action.ends_with("_version") && action != "save_version" {
+                let version = on(
+                    "design_email.save_version",
+                    json!({"name": format!("v{n}")}),
+                    "/version/id",
+                );
+                swap(input, "version_id", version, &mut pairs);
+            }
+            if action.starts_with("get_inbox_preview") {
+                let run = on(
+                    "design_email.start_inbox_preview",
+                    json!({"client_ids": ["gmail_chrome"]}),
+                    "/run_id",
+                );
+                swap(input, "run_id", run, &mut pairs);
+            }
+            if action.starts_with("publish") {
+                let target =
+                    json!({"type": "transactional_message", "transactional_message_id": 1});
+                on(
+                    "design_email.link",
+                    json!({"target": target, "force": true}),
+                    "/node_id",
+                );
+            }
+            if action == "publish_status" {
+                let publish = on("design_email.publish", json!({}), "/publish_id");
+                swap(input, "publish_id", publish, &mut pairs);
             }
             swap(input, "email_id", email, &mut pairs);
         }

@@ -7,7 +7,9 @@
 //!
 //! Seeds (every workspace): folder `00000000-0000-4000-8000-000000000001` ("Newsletters", at the
 //! root); component `…-000000000002` (name "Button", tag `button`, in that folder); email
-//! `…-000000000003` ("Welcome", at the root) with translation `fr`. New ids count on from 4.
+//! `…-000000000003` ("Welcome", at the root) with translation `fr`; email `…-000000000004`
+//! ("Order receipt"), linked to transactional message 3. New ids count on from 5. The email
+//! routes beyond records (versions, previews, publish, …) are in `design_email.rs`.
 
 use axum::response::Response;
 use serde_json::{json, Map, Value};
@@ -88,6 +90,8 @@ pub(crate) struct Node {
 pub(crate) struct Design {
     pub(crate) nodes: Vec<Node>,
     next_id: u64,
+    /// Versions, inbox previews, links and publishes (see `design_email.rs`).
+    pub(crate) work: crate::design_email::Work,
 }
 
 fn uuid(n: u64) -> String {
@@ -169,13 +173,27 @@ impl Default for Design {
             "Bienvenue, {{customer.first_name}}",
             "<p>Bienvenue à bord !</p>",
         )];
+        let mut receipt = node(
+            Kind::Email,
+            crate::design_email::SEED_LINKED_EMAIL,
+            "Order receipt",
+            None,
+        );
+        receipt.fields = object(json!({"is_template": false, "is_linked": true}));
+        receipt.main = Some(version(
+            "",
+            "Your order {{event.order_id}}",
+            "<p>Thanks for your order.</p><p><a href=\"{% unsubscribe_url %}\">unsubscribe</a></p>",
+        ));
         Design {
             nodes: vec![
                 node(Kind::Folder, SEED_FOLDER, "Newsletters", None),
                 component,
                 email,
+                receipt,
             ],
-            next_id: 4,
+            next_id: 5,
+            work: Default::default(),
         }
     }
 }
@@ -311,6 +329,16 @@ pub(crate) fn serve(
         "emails" => Some((Kind::Email, "email", "emails")),
         _ => None,
     };
+    if let ["emails", id, sub @ ..] = rest {
+        if let Some(answer) = crate::design_email::serve_email(design, method, id, sub, query, body)
+        {
+            return answer;
+        }
+    }
+    if let ["inbox_previews", sub @ ..] = rest {
+        return crate::design_email::serve_previews(design, method, sub, query)
+            .unwrap_or_else(missing);
+    }
     match (method, rest) {
         ("GET", [email, id, "languages"]) if *email == "emails" => {
             let node = &design.nodes[design.index(Kind::Email, id)?];

@@ -16,6 +16,7 @@ mod broadcast;
 mod check;
 mod content;
 mod deliveries;
+mod design_email;
 mod design_studio;
 mod exports;
 mod fault;

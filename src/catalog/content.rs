@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::fields::{body, path_id, query as q};
-use super::{op, read, Operation, ANSWER, APP, BETA};
+use super::{op, read, Operation, Replay::Never, ANSWER, APP, BETA};
 use crate::schema::{Field, Place, Ty};
 
 const AB: u8 = APP | BETA;
@@ -353,7 +353,89 @@ const DS_FOLDER: Field = uuid_id(
     "Folder",
     "The Design Studio folder's id (a UUID).",
 );
-const DS_EMAIL: Field = uuid_id("email_id", "Email", "The Design Studio email's id.");
+const DS_EMAIL: Field =
+    uuid_id("email_id", "Email", "The Design Studio email's id.").lookup("design_email.lookup");
+/// The email of routes that act on a translation: the translation's own id when it has one.
+const DS_EMAIL_VARIANT: Field = uuid_id(
+    "email_id",
+    "Email",
+    "The Design Studio email's id; for a translation, the translation's own id.",
+)
+.lookup("design_email.lookup");
+const DS_VERSION: Field = uuid_id(
+    "version_id",
+    "Version",
+    "The saved version's id (a UUID; design_email.list_versions lists them).",
+);
+const DS_RUN: Field = Field::new(
+    "run_id",
+    Ty::Int,
+    Place::Path,
+    "Preview run",
+    "The inbox preview run's id (design_email.start_inbox_preview answers it).",
+)
+.required();
+/// What the inbox-preview routes read.
+const INBOX_PREVIEW: &[Field] = &[
+    body("client_ids", Ty::List(&Ty::Str, 1, 150), "Email clients", "Up to 150 client ids (design_email.list_preview_clients lists them); each costs a credit.").required(),
+    body("name", Ty::Str, "Name", "A label for this batch of previews.").max_bytes(191),
+    body("sample_data", Ty::Obj, "Sample data", "Liquid variables for the render, e.g. {\"customer\":{\"first_name\":\"Ana\"}}; at most 128 KB.").max_bytes(131_072),
+    body("lax_mode", Ty::Bool, "Lax mode", "Render even when liquid has errors."),
+];
+const LINK_TARGET: &[Field] = &[
+    Field::key(
+        "type",
+        Ty::Enum(&["campaign_action", "newsletter", "transactional_message"]),
+        "Workflow",
+        "What the email is linked to.",
+    )
+    .required(),
+    Field::key(
+        "action_id",
+        Ty::Int,
+        "Campaign action",
+        "For campaign_action: the action's id.",
+    ),
+    Field::key(
+        "newsletter_id",
+        Ty::Int,
+        "Newsletter",
+        "For newsletter: its id.",
+    )
+    .lookup("newsletter.lookup"),
+    Field::key(
+        "transactional_message_id",
+        Ty::Int,
+        "Transactional message",
+        "For transactional_message: its id.",
+    )
+    .lookup("transactional.lookup"),
+];
+const PREVIEW_DATA: &[Field] = &[
+    body(
+        "customer",
+        Ty::Obj,
+        "Customer",
+        "Attributes for {{customer.*}}.",
+    ),
+    body("event", Ty::Obj, "Event", "Data for {{event.*}}."),
+    body("trigger", Ty::Obj, "Trigger", "Data for {{trigger.*}}."),
+    body("campaign", Ty::Obj, "Campaign", "Data for {{campaign.*}}."),
+    body("journey", Ty::Obj, "Journey", "Data for {{journey.*}}."),
+    body("message", Ty::Obj, "Message", "Data for {{message.*}}."),
+    body(
+        "objects",
+        Ty::Obj,
+        "Objects",
+        "Related objects for {{objects.*}}.",
+    ),
+    body(
+        "lax",
+        Ty::Bool,
+        "Lax",
+        "Render even when liquid has errors.",
+    ),
+];
 const DS_COMPONENT: Field = uuid_id("component_id", "Component", "The component's id.");
 const DS_LANGUAGE: Field = Field::new(
     "language",
@@ -627,6 +709,52 @@ pub const OPERATIONS: &[Operation] = &[
         .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr","content":{"subject":"Les nouveautés"}}"#),
     remove(APP, "design_email.delete_language", "Delete an email translation", "Deletes one translation of a Design Studio email.", "/design_studio/emails/{email_id}/languages/{language}", &[DS_EMAIL, DS_LANGUAGE])
         .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","language":"fr"}"#),
+    op(APP, "design_email.lookup", "Design Studio emails (dropdown)", "Design Studio emails as dropdown options: the name shown, the id chosen (GET /v1/design_studio/emails).").get("/design_studio/emails").lookup("emails", "name", "id"),
+    // Versions: named checkpoints of an email's content.
+    op(APP, "design_email.list_versions", "List an email's versions", "The saved versions of an email or translation, newest first (GET /v1/design_studio/emails/{email_id}/versions).").get("/design_studio/emails/{email_id}/versions")
+        .fields(&[DS_EMAIL_VARIANT, q("start_date", Ty::Timestamp, "From", "Only versions saved at or after this time."), q("end_date", Ty::Timestamp, "Until", "Only versions saved at or before this time (needs From).")])
+        .list("versions").example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
+    op(APP, "design_email.get_version", "Get an email version", "One saved version with its content and the components it used (GET /v1/design_studio/emails/{email_id}/versions/{version_id}).").get("/design_studio/emails/{email_id}/versions/{version_id}")
+        .fields(&[DS_EMAIL_VARIANT, DS_VERSION]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","version_id":"00000000-0000-4000-8000-000000000010"}"#),
+    op(APP, "design_email.save_version", "Save an email version", "Saves the email's current content as a named version; when nothing changed since the last one, answers that one with created false (POST /v1/design_studio/emails/{email_id}/versions).").post("/design_studio/emails/{email_id}/versions")
+        .fields(&[DS_EMAIL_VARIANT, body("name", Ty::Str, "Name", "The version's name.").required().max_bytes(100), body("description", Ty::Str, "Description", "What changed.").max_bytes(1000)])
+        .output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","name":"Before the December edit"}"#),
+    remove(APP, "design_email.delete_version", "Delete an email version", "Deletes a saved version; versions made by a publish cannot be deleted (DELETE /v1/design_studio/emails/{email_id}/versions/{version_id}).", "/design_studio/emails/{email_id}/versions/{version_id}", &[DS_EMAIL_VARIANT, DS_VERSION])
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","version_id":"00000000-0000-4000-8000-000000000010"}"#),
+    op(APP, "design_email.restore_version", "Restore an email version", "Rolls the email's content back to a saved version; components are not rolled back (POST /v1/design_studio/emails/{email_id}/versions/{version_id}/restore).").post("/design_studio/emails/{email_id}/versions/{version_id}/restore")
+        .fields(&[DS_EMAIL_VARIANT, DS_VERSION]).destructive().output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","version_id":"00000000-0000-4000-8000-000000000010"}"#),
+    // Inbox previews: screenshots in email clients, paid in credits.
+    op(APP, "design_email.start_inbox_preview", "Start an inbox preview", "Renders the email in the email clients you name and captures screenshots; charged in credits (POST /v1/design_studio/emails/{email_id}/inbox_previews). Never repeated automatically.").post("/design_studio/emails/{email_id}/inbox_previews")
+        .fields(&[DS_EMAIL_VARIANT]).common(INBOX_PREVIEW).replay(Never).output(ANSWER)
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","client_ids":["gmail_chrome","outlook_2019"],"name":"December check"}"#),
+    op(APP, "design_email.get_inbox_preview", "Get an inbox preview", "A preview run's progress and, per client, its status and screenshot links (GET /v1/design_studio/emails/{email_id}/inbox_previews/{run_id}).").get("/design_studio/emails/{email_id}/inbox_previews/{run_id}")
+        .fields(&[DS_EMAIL_VARIANT, DS_RUN]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","run_id":1}"#),
+    op(APP, "design_email.get_inbox_preview_capture", "Download an inbox preview image", "One client's screenshot as base64 with its content type (GET /v1/design_studio/emails/{email_id}/inbox_previews/{run_id}/captures/{client_id}).").get("/design_studio/emails/{email_id}/inbox_previews/{run_id}/captures/{client_id}")
+        .fields(&[DS_EMAIL_VARIANT, DS_RUN, Field::new("client_id", Ty::Str, Place::Path, "Email client", "The client's id, as in the run.").required().max_bytes(200),
+            q("variant", Ty::Enum(&["screenshot", "thumbnail", "full_thumbnail"]), "Image", "The screenshot (default) or a thumbnail."), q("key", Ty::Str, "Screenshot", "Which screenshot of the client (default \"default\").").max_bytes(100)])
+        .file().example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","run_id":1,"client_id":"gmail_chrome"}"#),
+    op(APP, "design_email.list_preview_jobs", "List inbox preview runs", "Inbox preview runs of the workspace, or of one email, newest first; give the answer's meta.pagination.next_cursor back as Cursor for the next page (GET /v1/design_studio/inbox_previews/jobs).").get("/design_studio/inbox_previews/jobs")
+        .fields(&[q("node_id", Ty::Str, "Email", "Only runs of this email (its id).").max_bytes(64).lookup("design_email.lookup"), q("limit", Ty::Int, "Limit", "Runs per page, 1 to 200 (default 50).").range(1, 200), q("cursor", Ty::Str, "Cursor", "Where the page starts: the previous answer's meta.pagination.next_cursor.").max_bytes(500)])
+        .output(ANSWER),
+    op(APP, "design_email.list_preview_clients", "List inbox preview clients", "The email clients inbox previews can render in (GET /v1/design_studio/inbox_previews/clients).").get("/design_studio/inbox_previews/clients").list("clients"),
+    op(APP, "design_email.preview_credits", "Get inbox preview credits", "The workspace's inbox preview credits, per tier, with what remains (GET /v1/design_studio/inbox_previews/credits).").get("/design_studio/inbox_previews/credits").list("credits"),
+    // Link, render, review and publish.
+    op(APP, "design_email.link", "Link an email to a workflow", "Makes the email the content of a campaign action, newsletter or transactional message; force takes over a destination linked to other content (POST /v1/design_studio/emails/{email_id}/link).").post("/design_studio/emails/{email_id}/link")
+        .fields(&[DS_EMAIL, body("target", Ty::Object(LINK_TARGET), "Destination", "The workflow step: its type and the id that type needs.").required(), body("force", Ty::Bool, "Force", "Replace other content linked there.")])
+        .output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","target":{"type":"newsletter","newsletter_id":12}}"#),
+    op(APP, "design_email.preview", "Preview an email", "Renders the email's liquid with sample data you give, with its links and any liquid errors per field (POST /v1/design_studio/emails/{email_id}/preview).").post("/design_studio/emails/{email_id}/preview")
+        .fields(&[DS_EMAIL_VARIANT]).common(PREVIEW_DATA).reads().output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003","customer":{"first_name":"Ana"}}"#),
+    op(APP, "design_email.render", "Render an email", "The compiled HTML (and AMP and text) with liquid left in place (GET /v1/design_studio/emails/{email_id}/render).").get("/design_studio/emails/{email_id}/render")
+        .fields(&[DS_EMAIL_VARIANT]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
+    op(APP, "design_email.review", "Review an email", "Readiness checks (accessibility, links, images, liquid, spam, unsubscribe, …) with findings and a score (GET /v1/design_studio/emails/{email_id}/review).").get("/design_studio/emails/{email_id}/review")
+        .fields(&[DS_EMAIL_VARIANT]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
+    op(APP, "design_email.unpublished_changes", "Check for unpublished changes", "Whether the email changed since it was last published (GET /v1/design_studio/emails/{email_id}/unpublished_changes).").get("/design_studio/emails/{email_id}/unpublished_changes")
+        .fields(&[DS_EMAIL]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000003"}"#),
+    op(APP, "design_email.publish", "Publish an email", "Publishes the email and its translations to the linked workflow; the answer is done with the mappings, or pending with a publish_id for design_email.publish_status (POST /v1/design_studio/emails/{email_id}/publish).").post("/design_studio/emails/{email_id}/publish")
+        .fields(&[DS_EMAIL]).output(ANSWER).example(r#"{"email_id":"00000000-0000-4000-8000-000000000004"}"#),
+    op(APP, "design_email.publish_status", "Get a publish's status", "Whether a pending publish is done, with its mappings (GET /v1/design_studio/emails/{email_id}/publish_status).").get("/design_studio/emails/{email_id}/publish_status")
+        .fields(&[DS_EMAIL, q("publish_id", Ty::Str, "Publish", "The publish_id design_email.publish answered.").required().max_bytes(200)]).output(ANSWER)
+        .example(r#"{"email_id":"00000000-0000-4000-8000-000000000004","publish_id":"pub_1"}"#),
     op(APP, "design_component.list", "List Design Studio components", "Reusable components, a page at a time (GET /v1/design_studio/components).").get("/design_studio/components")
         .fields(DS_LIST).common(&[q("tag", Ty::Str, "Tag", "Only the component with this tag.").max_bytes(100)]).paged_number("components"),
     op(APP, "design_component.create", "Create a Design Studio component", "Creates a reusable component emails include by its tag (POST /v1/design_studio/components).").post("/design_studio/components")

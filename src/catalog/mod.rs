@@ -133,6 +133,9 @@ pub enum Output {
     /// The answer placed under this key, for answers that are not objects (a collection's rows
     /// are an array): a step's output is always an object.
     Wrapped(&'static str),
+    /// A file (an image): its bytes as base64 with the content type and size, never read as
+    /// text, which would change them.
+    File,
 }
 
 /// A cross-field rule run after validation (shapes JSON Schema cannot say), which may also fill
@@ -385,6 +388,11 @@ impl Operation {
         self.kind = OperationKind::Lookup;
         self
     }
+    /// The answer is a file (see [`Output::File`]).
+    pub const fn file(mut self) -> Self {
+        self.output = Output::File;
+        self
+    }
     /// The answer as it is, with this output schema.
     pub const fn output(mut self, schema: &'static str) -> Self {
         self.output = Output::Schema(schema);
@@ -528,6 +536,7 @@ impl Bound {
 const SPLIT_OUT: &str = r#"{"type":"object","required":["complete","requests","sent"],"properties":{"complete":{"type":"boolean","description":"every slice was accepted"},"requests":{"type":"integer","description":"requests sent (one per slice)"},"sent":{"type":"integer","description":"items accepted by Customer.io"},"total":{"type":"integer","description":"items in the input"},"failed":{"type":"object","description":"the slice that failed and why; later slices were not sent","properties":{"slice":{"type":"integer","description":"the failed slice's number, from 0"},"from":{"type":"integer","description":"index in the input of the slice's first item"},"count":{"type":"integer","description":"items in the slice"},"error":{"type":"object","description":"the connector error of the slice's request"}}}}}"#;
 const BATCH_OUT: &str = r#"{"type":"object","required":["complete","requests","accepted"],"properties":{"complete":{"type":"boolean","description":"every item was accepted"},"requests":{"type":"integer","description":"requests sent"},"total":{"type":"integer","description":"items in the input"},"accepted":{"type":"integer","description":"items Customer.io accepted"},"errors":{"type":"array","description":"items Customer.io refused, by their index in the input","items":{"type":"object","properties":{"index":{"type":"integer","description":"the item's index in the input"},"reason":{"type":"string","description":"Customer.io's reason code"},"field":{"type":"string","description":"the item's field Customer.io names"},"message":{"type":"string","description":"Customer.io's explanation"}}}},"failed":{"type":"object","description":"a request that failed as a whole; its items and later ones were not applied"}}}"#;
 const EMPTY_OUT: &str = r#"{"type":"object","description":"Customer.io answers an empty JSON object when it accepted the request."}"#;
+const FILE_OUT: &str = r#"{"type":"object","required":["content_type","size","base64"],"properties":{"content_type":{"type":"string","description":"the file's media type as Customer.io sent it, e.g. image/png"},"size":{"type":"integer","description":"the file's length in bytes"},"base64":{"type":"string","description":"the file's bytes, base64 (standard alphabet)"}}}"#;
 const PAGED_OUT: &str = r#"{"type":"object","properties":{"next":{"type":["string","integer","null"],"description":"where the next page starts: give it back as start (page for page-numbered lists); null at the end"},"pages":{"type":"integer","description":"pages read"},"truncated":{"type":"boolean","description":"return_all stopped at max_pages"}}}"#;
 const LOOKUP_OUT: &str = r#"{"type":"object","required":["result"],"properties":{"result":{"type":"array","items":{"type":"object","required":["text","value"],"properties":{"text":{"type":"string","description":"what the dropdown shows"},"value":{"description":"what the field is set to"}}},"description":"the options, in Customer.io's order"},"truncated":{"type":"boolean","description":"more options exist beyond max_pages"}}}"#;
 
@@ -560,6 +569,7 @@ pub fn output_schema(op: &Operation) -> Value {
             ("Records", s)
         }
         (_, Output::Lookup(..)) => ("Dropdown options", parse(LOOKUP_OUT)),
+        (_, Output::File) => ("A file", parse(FILE_OUT)),
         (_, Output::Wrapped(key)) => (
             "Customer.io's answer",
             parse(&format!(

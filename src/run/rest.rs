@@ -290,6 +290,19 @@ pub fn exchange_body(
         let err = call.status_error(&resp, &format!("`{}`", b.id()));
         return Err(call.explain_unauthorized(err));
     }
+    if let Output::File = op.output {
+        let content_type = resp
+            .headers
+            .iter()
+            .find(|(name, _)| name == "content-type")
+            .map_or("application/octet-stream", |(_, v)| v.as_str());
+        let file = json!({
+            "content_type": content_type,
+            "size": resp.body.len(),
+            "base64": util::b64(&resp.body),
+        });
+        return Ok((resp.status, file));
+    }
     Ok((resp.status, json_output(&resp)))
 }
 
