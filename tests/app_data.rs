@@ -15,11 +15,7 @@ fn run(
     cfg: cio_host::ConnectionConfig,
     input: Value,
 ) -> Value {
-    let out = host
-        .execute(&request(op, cfg, input.clone()))
-        .unwrap()
-        .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"));
-    serde_json::from_str(&out.output).unwrap()
+    run_ok(host, op, cfg, input)
 }
 
 #[test]

@@ -11,12 +11,7 @@ use serde_json::{json, Value};
 const EMAIL: &str = "00000000-0000-4000-8000-000000000003";
 
 fn run(host: &cio_host::ConnectorHost, op: &str, input: Value) -> Value {
-    let cfg = app(ConnectorKind::App, Region::Us);
-    let out = host
-        .execute(&request(op, cfg, input.clone()))
-        .unwrap()
-        .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"));
-    serde_json::from_str(&out.output).unwrap()
+    run_ok(host, op, app(ConnectorKind::App, Region::Us), input)
 }
 
 #[test]

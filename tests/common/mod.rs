@@ -188,3 +188,17 @@ pub fn example(host: &ConnectorHost, id: &str) -> serde_json::Value {
     let schema: serde_json::Value = serde_json::from_str(&d.input_schema).unwrap();
     schema["examples"][0].clone()
 }
+
+/// Runs `op` with `input` and returns its output, failing the test with the error otherwise.
+pub fn run_ok(
+    host: &ConnectorHost,
+    op: &str,
+    config: ConnectionConfig,
+    input: serde_json::Value,
+) -> serde_json::Value {
+    let out = host
+        .execute(&request(op, config, input.clone()))
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{op} {input}: {e:?}"));
+    serde_json::from_str(&out.output).unwrap()
+}
