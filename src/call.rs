@@ -64,6 +64,12 @@ pub struct Call<'a> {
     probe: Probe,
     /// Whether the last request sent may be repeated without applying it twice.
     repeat_safe: bool,
+    /// Ids this call made for the request (event ids Customer.io de-duplicates by); also the
+    /// index of the next one.
+    made_ids: std::cell::Cell<u64>,
+    /// What derived ids come from: the request id, the operation and its input (see
+    /// [`Call::ulid`]); none without a request id.
+    id_seed: Option<String>,
 }
 
 impl<'a> Call<'a> {
@@ -90,6 +96,8 @@ impl<'a> Call<'a> {
             region: None,
             probe,
             repeat_safe: true,
+            made_ids: std::cell::Cell::new(0),
+            id_seed: None,
         }
     }
 }
@@ -183,8 +191,33 @@ impl Call<'_> {
         self.send(request, policy)
     }
 
-    /// A new ULID.
+    /// A new id for something Customer.io de-duplicates by (an event's `id`), as a ULID.
+    ///
+    /// With a request id the ids are derived from it and their order in the call, so running
+    /// the same input again with the same request id sends the same ids and Customer.io keeps
+    /// one copy; without one they are random, and a request that carried them and may have been
+    /// applied is reported as not safe to run again (see [`Call::unsafe_to_repeat`]).
     pub fn ulid(&self) -> String {
+        let n = self.made_ids.get();
+        self.made_ids.set(n + 1);
+        match &self.id_seed {
+            Some(seed) => util::derived_ulid(seed, n),
+            None => self.nonce(),
+        }
+    }
+
+    /// Makes the ids of this call derived from its request id, the operation and the input (in
+    /// JSON with sorted keys), so only a run of the same request with the same input repeats
+    /// them: one request id shared by different calls still gives different ids.
+    pub fn derive_ids_from(&mut self, operation: &str, input: &serde_json::Value) {
+        if let Some(id) = &self.request_id {
+            self.id_seed = Some(format!("{id}\n{operation}\n{input}"));
+        }
+    }
+
+    /// A random ULID for what is only unique (a multipart boundary), never an id a re-run must
+    /// repeat.
+    pub fn nonce(&self) -> String {
         let mut r = [0u8; 10];
         self.clock.fill_random(&mut r);
         util::ulid(self.clock.unix_ms(), r)
@@ -240,12 +273,21 @@ impl Call<'_> {
     }
 
     /// A request that was sent and may have been applied must not be repeated by a host that
-    /// obeys `retryable` unless repeating it is safe.
-    fn unsafe_to_repeat(&self, mut err: ConnectorError, sent: bool) -> ConnectorError {
-        if sent && err.retryable && !self.repeat_safe && err.kind != ErrorKind::RateLimited {
+    /// obeys `retryable` unless repeating it is safe: the method or the API makes it so, and any
+    /// ids the call made for it come back the same on a new run (derived from a request id).
+    pub fn unsafe_to_repeat(&self, mut err: ConnectorError, sent: bool) -> ConnectorError {
+        if !sent || !err.retryable || err.kind == ErrorKind::RateLimited {
+            return err;
+        }
+        if !self.repeat_safe {
             err.retryable = false;
             err.message.push_str(
                 " — not repeated automatically: Customer.io may already have applied the request; check before running it again",
+            );
+        } else if self.made_ids.get() > 0 && self.id_seed.is_none() {
+            err.retryable = false;
+            err.message.push_str(
+                " — not safe to run again as it is: Customer.io may already have applied it, and a new run would make new event ids it cannot de-duplicate; give the call a request id (the same on every run) to make the ids repeatable, or check Customer.io first",
             );
         }
         err

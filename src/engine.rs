@@ -95,6 +95,7 @@ impl<'a> Connector<'a> {
             request.timeout_ms,
             request.request_id.as_deref(),
         )?;
+        call.derive_ids_from(&request.operation_id, &input);
         let mut valid = schema::validate(&bound.field_groups(), &input)?;
         if let Some(rule) = bound.op.rule {
             let problems = rule(&mut valid, &|| call.ulid());

@@ -155,6 +155,33 @@ pub fn ulid(unix_ms: u64, random: [u8; 10]) -> String {
         .collect()
 }
 
+/// A ULID derived from `seed` and `index`: the same pair always gives the same id, and
+/// different pairs give different ids with overwhelming probability (two 64-bit FNV-1a hashes).
+/// Its time part lies between 2020 and 2054, as an id's time part is not the event's time.
+pub fn derived_ulid(seed: &str, index: u64) -> String {
+    fn fnv(basis: u64, parts: &[&[u8]]) -> u64 {
+        let mut h = basis;
+        for part in parts {
+            for b in *part {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            h ^= 0xff;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h
+    }
+    let index = index.to_le_bytes();
+    let a = fnv(0xcbf2_9ce4_8422_2325, &[seed.as_bytes(), &index]);
+    let b = fnv(0x8422_2325_cbf2_9ce4, &[&index, seed.as_bytes()]);
+    const Y2020_MS: u64 = 1_577_836_800_000;
+    let time = Y2020_MS + (a >> 24);
+    let mut random = [0u8; 10];
+    random[..8].copy_from_slice(&b.to_be_bytes());
+    random[8..].copy_from_slice(&a.to_be_bytes()[6..]);
+    ulid(time, random)
+}
+
 /// The range of timestamps accepted: 1970-01-01 to 9999-12-31. Beyond it a value is a mistake
 /// (milliseconds given as seconds, `1e20`), refused rather than clamped.
 pub const TIMESTAMP_RANGE: std::ops::RangeInclusive<i64> = 0..=253_402_300_799;

@@ -374,3 +374,106 @@ fn malformed_input_of_every_field_gets_a_typed_error_and_sends_nothing() {
     let host = host(&emu);
     every_field_refuses_malformed_input(&host, &emu, &[ConnectorKind::Track]);
 }
+
+/// A call that did only part of its work fails, with what was applied, instead of answering
+/// success with the failure inside its output.
+#[test]
+fn a_split_call_whose_later_slice_fails_fails_with_what_was_applied() {
+    use cio_emulator::{Fault, FaultAction};
+    let emu = emulator();
+    let host = host(&emu);
+    let ids: Vec<String> = (0..2500).map(|i| format!("seg-{i}")).collect();
+    let path = "/api/v1/segments/7/add_customers";
+    // The first slice goes through (a zero delay); every later request is answered 500.
+    emu.inject(Fault::new(FaultAction::Delay { ms: 0 }).with_path(path));
+    let boom = FaultAction::Respond {
+        status: 500,
+        headers: Vec::new(),
+        body: r#"{"meta":{"error":"boom"}}"#.into(),
+    };
+    emu.inject(Fault::new(boom).with_path(path).forever());
+    let e = host
+        .execute(&request(
+            "track.segment.add_customers",
+            track(Region::Us),
+            json!({"segment_id": 7, "ids": ids}),
+        ))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Upstream, "{e:?}");
+    assert!(
+        !e.retryable,
+        "re-running would apply the first 1,000 again: {e:?}"
+    );
+    assert!(
+        e.message.starts_with("1000 of 2500 items were applied"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("items 1000 to 1999 failed"),
+        "{}",
+        e.message
+    );
+    let body: Value = serde_json::from_str(e.body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (body["complete"].clone(), body["sent"].clone()),
+        (json!(false), json!(1000))
+    );
+    assert_eq!(body["failed"]["from"], 1000);
+}
+
+/// Events sent with ids the call made up, whose answer was lost: without a request id a new
+/// run would make new ids, so the error says it is not safe to run again; with one, the ids
+/// come back the same and Customer.io keeps one copy, so it is.
+#[test]
+fn a_lost_event_answer_is_retryable_only_when_a_rerun_repeats_its_ids() {
+    use cio_emulator::{Fault, FaultAction};
+    let emu = emulator();
+    let host = host(&emu);
+    let input = json!({"id": "42", "name": "purchase", "data": {"total": 9}});
+    let lose = || {
+        emu.inject(
+            Fault::new(FaultAction::ResetAfterApply)
+                .with_path("/api/v1/customers/42/events")
+                .forever(),
+        )
+    };
+    lose();
+    let e = host
+        .execute(&request(
+            "track.event.track",
+            track(Region::Us),
+            input.clone(),
+        ))
+        .unwrap()
+        .unwrap_err();
+    assert!(!e.retryable, "{e:?}");
+    assert!(e.message.contains("request id"), "{}", e.message);
+    emu.clear_faults();
+    emu.clear_requests();
+    let with_id = |id: &str| {
+        let mut r = request("track.event.track", track(Region::Us), input.clone());
+        r.request_id = Some(id.to_string());
+        r
+    };
+    lose();
+    let e = host.execute(&with_id("run-7")).unwrap().unwrap_err();
+    assert!(e.retryable, "{e:?}");
+    emu.clear_faults();
+    host.execute(&with_id("run-7")).unwrap().unwrap();
+    let sent: Vec<Value> = emu
+        .requests()
+        .iter()
+        .map(|r| r.json().unwrap()["id"].clone())
+        .collect();
+    assert!(
+        sent.len() >= 2 && sent.iter().all(|id| *id == sent[0]),
+        "the re-run repeats the id: {sent:?}"
+    );
+    // Another request id, or another input under the same one, makes another id.
+    emu.clear_requests();
+    host.execute(&with_id("run-8")).unwrap().unwrap();
+    let other = emu.requests()[0].json().unwrap()["id"].clone();
+    assert_ne!(other, sent[0]);
+}

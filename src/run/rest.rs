@@ -288,6 +288,12 @@ pub fn exchange_body(
     }
     if !(200..300).contains(&resp.status) {
         let err = call.status_error(&resp, &format!("`{}`", b.id()));
+        // A 5xx may come after the request was applied.
+        let err = if resp.status >= 500 {
+            call.unsafe_to_repeat(err, true)
+        } else {
+            err
+        };
         return Err(call.explain_unauthorized(err));
     }
     if let Output::File = op.output {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::call::Call;
 use crate::catalog::{Bound, Split};
-use crate::error::ConnectorError;
+use crate::error::{ConnectorError, ErrorKind, FixBy};
 use crate::run::rest::{exchange, pace_ms, plan};
 
 fn error_json(e: &ConnectorError) -> Value {
@@ -43,6 +43,7 @@ pub fn run(
         plans.push(plan(b.op, &one, &|| call.ulid())?);
     }
     let (mut sent, mut status, mut errors, mut failed) = (0usize, 200u16, Vec::new(), Value::Null);
+    let mut stopped: Option<ConnectorError> = None;
     for (i, (p, (from, to))) in plans.iter().zip(&slices).enumerate() {
         if i > 0 {
             call.pace(pace_ms(b.api));
@@ -69,8 +70,16 @@ pub fn run(
             }
             Err(mut e) if i == 0 => {
                 if slices.len() > 1 {
+                    // Only an answer that refused the request says nothing was applied; a lost
+                    // answer or a 5xx may come after Customer.io applied it.
+                    let refused = e.status.is_some_and(|s| (400..500).contains(&s));
+                    let applied = if refused {
+                        "nothing was applied"
+                    } else {
+                        "it may have been applied; the others were not sent"
+                    };
                     e.message = format!(
-                        "{} (the first of {} requests failed; nothing was applied)",
+                        "{} (the first of {} requests failed; {applied})",
                         e.message,
                         slices.len()
                     );
@@ -80,6 +89,7 @@ pub fn run(
             Err(e) => {
                 failed =
                     json!({"slice": i, "from": from, "count": to - from, "error": error_json(&e)});
+                stopped = Some(e);
                 break;
             }
         }
@@ -93,7 +103,63 @@ pub fn run(
     if !failed.is_null() {
         out["failed"] = failed;
     }
+    if !complete {
+        return Err(incomplete(&out, items.len(), batch, stopped));
+    }
     Ok((out, status))
+}
+
+/// The error of a call that did only part of what it was asked: typed after what stopped it,
+/// never retryable as a whole (the applied part would be applied again), and carrying the
+/// output (`failed` with the slice, `errors` with the refused items) as its body, so every host
+/// shows a failure and the workflow can resume from the failed slice.
+fn incomplete(
+    out: &Value,
+    total: usize,
+    batch: bool,
+    stopped: Option<ConnectorError>,
+) -> ConnectorError {
+    let applied = out[if batch { "accepted" } else { "sent" }]
+        .as_u64()
+        .unwrap_or(0);
+    let mut parts = vec![format!("{applied} of {total} items were applied")];
+    let refused = out["errors"].as_array().map_or(0, Vec::len);
+    if refused > 0 {
+        let first = &out["errors"][0];
+        parts.push(format!(
+            "Customer.io refused {refused} (the first: item {} — {})",
+            first["index"],
+            first["reason"]
+                .as_str()
+                .or(first["message"].as_str())
+                .unwrap_or("no reason given")
+        ));
+    }
+    let (kind, fix_by, status) = match &stopped {
+        None => (ErrorKind::InvalidInput, FixBy::User, None),
+        Some(e) => {
+            let failed = &out["failed"];
+            let from = failed["from"].as_u64().unwrap_or(0);
+            let count = failed["count"].as_u64().unwrap_or(0);
+            parts.push(format!(
+                "items {from} to {} failed: {}; the items after them were not sent",
+                from + count.saturating_sub(1),
+                e.message
+            ));
+            (e.kind, e.fix_by, e.status)
+        }
+    };
+    let mut e = ConnectorError::new(
+        kind,
+        fix_by,
+        format!(
+            "{}; run the rest again from the output in this error's body",
+            parts.join("; ")
+        ),
+    );
+    e.status = status;
+    e.body = Some(out.to_string());
+    e
 }
 
 fn by_count(n: usize, max: usize) -> Vec<(usize, usize)> {

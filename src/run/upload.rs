@@ -81,7 +81,7 @@ pub fn decode_file(text: &str) -> Option<Vec<u8>> {
 /// A boundary that occurs in none of the parts: random, checked, a few tries at most.
 fn boundary(call: &Call<'_>, parts: &[&[u8]]) -> Result<String, ConnectorError> {
     (0..8)
-        .map(|n| format!("cio-connector-{}-{n}", call.ulid()))
+        .map(|n| format!("cio-connector-{}-{n}", call.nonce()))
         .find(|b| {
             !parts
                 .iter()
