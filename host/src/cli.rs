@@ -227,6 +227,32 @@ fn fail(code: i32, kind: &str, fix_by: &str, message: String) -> Failure {
     }
 }
 
+/// Reads an input of at most [`crate::MAX_INPUT_BYTES`] from `from`: never more than one byte
+/// past the limit is read, so an endless source (`< /dev/zero`) ends at once with an
+/// `invalid-input` error instead of filling memory.
+fn read_input(from: impl Read, name: &str) -> std::io::Result<Result<String, Failure>> {
+    let limit = crate::MAX_INPUT_BYTES;
+    let mut bytes = Vec::new();
+    from.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Ok(Err(fail(
+            3,
+            "invalid-input",
+            "user",
+            format!("the input from {name} is over {} MiB, the most one call takes; split it over several calls", limit >> 20),
+        )));
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(Ok(s)),
+        Err(_) => Ok(Err(fail(
+            3,
+            "invalid-input",
+            "user",
+            format!("the input from {name} is not UTF-8 text; give JSON"),
+        ))),
+    }
+}
+
 /// A usage error (exit 2) with its fix; in JSON the fix is part of the message.
 fn usage(message: impl Into<String>, fix: impl Into<String>) -> Failure {
     let (message, fix) = (message.into(), fix.into());
@@ -927,8 +953,11 @@ fn run_cli(
             let given =
                 match (input, input_file) {
                     (Some(i), _) => Some(i),
-                    (None, Some(path)) => match std::fs::read_to_string(&path) {
-                        Ok(s) => Some(s),
+                    (None, Some(path)) => match std::fs::File::open(&path)
+                        .and_then(|f| read_input(f, &path.display().to_string()))
+                    {
+                        Ok(Ok(s)) => Some(s),
+                        Ok(Err(too_big)) => return Err(too_big),
                         Err(e) => return Err(usage(
                             format!("cannot read {}: {e}", path.display()),
                             "give a readable file to --input-file, or the JSON itself to --input",
@@ -968,16 +997,16 @@ fn run_cli(
                     );
                     "{}".into()
                 }
-                None => {
-                    let mut s = String::new();
-                    if let Err(e) = stdin.read_to_string(&mut s) {
+                None => match read_input(stdin, "stdin") {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(too_big)) => return Err(too_big),
+                    Err(e) => {
                         return Err(usage(
                             format!("cannot read the input from stdin: {e}"),
                             "give the input with -f pairs, --input or --input-file",
-                        ));
+                        ))
                     }
-                    s
-                }
+                },
             };
             let config = connection(kind)?;
             let request = ExecuteRequest {

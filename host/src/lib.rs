@@ -92,6 +92,14 @@ pub fn default_component_path() -> PathBuf {
         .join("../target/wasm32-wasip2/release/customerio_connector.wasm")
 }
 
+/// The largest input one call takes, in bytes (the component refuses more): hosts read no more
+/// than this from a file or stream before refusing it.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// The largest component file a host loads, in bytes: the connector is under 1 MiB, so anything
+/// near this is the wrong file, refused before it is read whole.
+pub const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The budget of an `execute` request without `timeout_ms` (the component's default too).
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -686,6 +694,36 @@ struct Inner {
     /// `list-operations` is deterministic (no network, no input): the first answer is kept and
     /// served to every later call instead of instantiating and rebuilding every schema again.
     operations: std::sync::OnceLock<Arc<Vec<OperationDescriptor>>>,
+    /// One permit per slot of the instance pool: a call past the pool waits for a slot, with its
+    /// budget running, instead of failing at once (none without a pool).
+    slots: Option<(Arc<tokio::sync::Semaphore>, u32)>,
+}
+
+/// The component file's bytes: a regular file (a FIFO or device would block or never end) of at
+/// most [`MAX_COMPONENT_BYTES`], never read past that.
+fn read_component(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        anyhow::bail!("it is not a regular file");
+    }
+    if meta.len() > MAX_COMPONENT_BYTES {
+        anyhow::bail!(
+            "it is {} MiB; a component is at most {} MiB (the connector is under 1 MiB), so this is the wrong file",
+            meta.len() >> 20,
+            MAX_COMPONENT_BYTES >> 20
+        );
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_COMPONENT_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_COMPONENT_BYTES {
+        anyhow::bail!(
+            "it grew past {} MiB while being read",
+            MAX_COMPONENT_BYTES >> 20
+        );
+    }
+    Ok(bytes)
 }
 
 /// A failure of the host itself (the component could not be loaded or trapped), as opposed to a
@@ -730,6 +768,8 @@ struct Stop {
     /// Response body bytes delivered to the call.
     received: u64,
     budget: Duration,
+    /// Every slot of the instance pool stayed in use for the whole budget (the pool's size).
+    busy: Option<u32>,
 }
 
 fn host_error(kind: ErrorKind, fix_by: FixBy, retryable: bool, message: String) -> ConnectorError {
@@ -748,7 +788,7 @@ fn host_error(kind: ErrorKind, fix_by: FixBy, retryable: bool, message: String) 
 impl ConnectorHost {
     /// Loads (compiling once, then from cache) the component.
     pub fn load(options: &HostOptions) -> anyhow::Result<ConnectorHost> {
-        let bytes = std::fs::read(&options.component).with_context(|| {
+        let bytes = read_component(&options.component).with_context(|| {
             format!(
                 "cannot read the component at {} (build it with `cargo build --release --target wasm32-wasip2`, or pass --component / CIO_COMPONENT)",
                 options.component.display()
@@ -823,6 +863,10 @@ impl ConnectorHost {
             authenticate_timeout: options.authenticate_timeout,
             list_operations_timeout: options.list_operations_timeout,
             operations: std::sync::OnceLock::new(),
+            slots: (options.max_instances > 0).then(|| {
+                let n = options.max_instances;
+                (Arc::new(tokio::sync::Semaphore::new(n as usize)), n)
+            }),
         };
         Ok(ConnectorHost {
             inner: Arc::new(inner),
@@ -1056,6 +1100,26 @@ impl Inner {
     async fn run(&self, call: Call, budget: Duration, client: CallIo) -> Result<Answer, Stop> {
         let soft = Instant::now() + budget;
         let hard = soft + self.grace;
+        // Wait for a slot of the pool within the budget; the permit is given back when the call
+        // ends, after its store (and so its instance) is dropped.
+        let _slot = match &self.slots {
+            None => None,
+            Some((slots, n)) => {
+                let wait = slots.clone().acquire_owned();
+                match tokio::time::timeout_at(tokio::time::Instant::from_std(soft), wait).await {
+                    Ok(Ok(permit)) => Some(permit),
+                    _ => {
+                        return Err(Stop {
+                            error: None,
+                            memory_refused: None,
+                            received: 0,
+                            budget,
+                            busy: Some(*n),
+                        })
+                    }
+                }
+            }
+        };
         let received = Arc::new(AtomicU64::new(0));
         let mut store = self.store(soft, received.clone(), client);
         let pre = &self.pre;
@@ -1093,6 +1157,7 @@ impl Inner {
                 memory_refused,
                 received,
                 budget,
+                busy: None,
             }),
             // The guest was waiting in the host (a poll, a sleep) past the deadline.
             Err(_) => Err(Stop {
@@ -1100,6 +1165,7 @@ impl Inner {
                 memory_refused: None,
                 received,
                 budget,
+                busy: None,
             }),
         }
     }
@@ -1107,6 +1173,17 @@ impl Inner {
     /// Turns a stopped call into the typed error a platform can act on, or the host error it is.
     /// `more_time` says how to grant the call more time.
     fn classify(&self, stop: Stop, more_time: &str) -> anyhow::Result<ConnectorError> {
+        if let Some(slots) = stop.busy {
+            return Ok(host_error(
+                ErrorKind::RateLimited,
+                FixBy::Host,
+                true,
+                format!(
+                    "the host was busy: all {slots} of its instance slots stayed in use for this call's whole budget of {} ms, so it never started; run fewer calls at once, give it a longer budget, or raise the host's max_instances",
+                    stop.budget.as_millis()
+                ),
+            ));
+        }
         let interrupted = stop
             .error
             .as_ref()
@@ -1354,6 +1431,13 @@ fn private(path: &Path) -> bool {
 /// written either.
 fn read_verified(dir: &Path, path: &Path, sum_path: &Path) -> Option<Vec<u8>> {
     if !(private(dir) && private(path) && private(sum_path)) {
+        return None;
+    }
+    // Only regular files of a sane size: a FIFO planted at the cache path would block every
+    // later load, a huge file would be read whole.
+    let regular =
+        |p: &Path, max: u64| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= max);
+    if !regular(sum_path, 256) || !regular(path, 16 * MAX_COMPONENT_BYTES) {
         return None;
     }
     let expected = std::fs::read_to_string(sum_path).ok()?;

@@ -561,7 +561,7 @@ fn cli_errors_carry_no_backtraces() {
 }
 
 #[test]
-fn calls_beyond_the_instance_pool_fail_cleanly_and_the_pool_is_given_back() {
+fn calls_beyond_the_instance_pool_wait_for_a_slot_within_their_budget() {
     let dir = scratch("pool");
     let host = std::sync::Arc::new(host(HostOptions {
         component: guest_wat(),
@@ -579,7 +579,7 @@ fn calls_beyond_the_instance_pool_fail_cleanly_and_the_pool_is_given_back() {
             request_id: None,
         })
     };
-    // One slot: a sleeping call holds it, a second call at the same time gets a host error.
+    // One slot: a sleeping call holds it for about a second.
     let busy = {
         let host = host.clone();
         std::thread::spawn(move || {
@@ -593,13 +593,76 @@ fn calls_beyond_the_instance_pool_fail_cleanly_and_the_pool_is_given_back() {
         })
     };
     std::thread::sleep(Duration::from_millis(200));
-    let e = call("track.unreachable", 500).expect_err("no free instance");
-    let text = format!("{e:#}");
-    assert!(text.contains("max_instances"), "{text}");
-    assert!(!text.contains("backtrace"), "{text}");
-    let _ = busy.join().unwrap();
-    // The slot came back: the next call instantiates again (and traps as this op does).
-    let e = call("track.unreachable", 500).expect_err("a trap");
+    // A call whose budget ends before the slot is free waits that long, then is told the host
+    // was busy: typed, for the host to fix, and worth trying again.
+    let started = std::time::Instant::now();
+    let e = call("track.unreachable", 300)
+        .expect("a typed error, not a host failure")
+        .expect_err("no free slot within 300 ms");
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "it waited: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        (e.kind, e.fix_by, e.retryable),
+        (ErrorKind::RateLimited, FixBy::Host, true),
+        "{e:?}"
+    );
+    assert!(e.message.contains("max_instances"), "{}", e.message);
+    // A call with budget to spare waits for the slot and then runs (and traps as this op does).
+    let e = call("track.unreachable", 5_000).expect_err("a trap");
     assert!(format!("{e:#}").contains("unreachable"), "{e:#}");
+    let _ = busy.join().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Reads are bounded before they are buffered: an endless stdin ends at once with a typed
+/// error, and a huge or non-regular component file is refused without being read whole.
+#[test]
+fn endless_input_and_oversized_files_are_refused_before_they_are_read_whole() {
+    let started = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cio-host"))
+        .args(["execute", "track.customer.identify"])
+        .env("CUSTOMERIO_SITE_ID", "site")
+        .env("CUSTOMERIO_TRACK_API_KEY", "key")
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| {
+        panic!(
+            "{} / {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(
+        (out.status.code(), e["error"]["kind"].as_str()),
+        (Some(3), Some("invalid-input")),
+        "{e}"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let dir = scratch("oversized");
+    // A component path that is a directory, and one far too large (sparse: no disk used).
+    for (path, why) in [
+        (dir.clone(), "not a regular file"),
+        (dir.join("huge.wasm"), "wrong file"),
+    ] {
+        if why == "wrong file" {
+            std::fs::File::create(&path)
+                .unwrap()
+                .set_len(3 << 30)
+                .unwrap();
+        }
+        let e = ConnectorHost::load(&HostOptions {
+            component: path.clone(),
+            cache_dir: Some(dir.join("cache")),
+            ..Default::default()
+        })
+        .err()
+        .expect("refused");
+        assert!(format!("{e:#}").contains(why), "{e:#}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
