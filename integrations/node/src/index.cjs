@@ -149,8 +149,14 @@ class Slot {
     this._finish();
     this.host._lastEgress = m.egress || [];
     this.host._lastGuestMs = m.guestMs;
-    if (m.ok) call.resolve({ value: m.value, guestMs: m.guestMs });
-    else call.reject(new ConnectorError(m.error));
+    // Each call gets its own egress records: concurrent calls never see each other's URLs.
+    const egress = m.egress || [];
+    if (m.ok) call.resolve({ value: m.value, guestMs: m.guestMs, egress });
+    else {
+      const err = new ConnectorError(m.error);
+      Object.defineProperty(err, 'egress', { value: egress, enumerable: false });
+      call.reject(err);
+    }
     this.host._lastWasmMemoryBytes = m.wasmMemoryBytes;
     if (m.fatal || m.wasmMemoryBytes > this.host.memoryLimitMb * 1048576) this.kill();
     this.host._pump();
@@ -310,16 +316,40 @@ class ConnectorHost {
       }
       if (!slot) return;
       const job = this._queue.shift();
-      slot.run(job.method, job.args, job.budgetMs, job.opId).then(job.resolve, job.reject);
+      clearTimeout(job.timer);
+      // The budget started when the call was made: what the queue took is gone.
+      const remaining = Math.max(1, job.deadline - Date.now());
+      if (job.method === 'execute' && job.args[0].timeoutMs !== 0) {
+        job.args[0] = { ...job.args[0], timeoutMs: Math.max(1, remaining - this.graceMs) };
+      }
+      slot.run(job.method, job.args, remaining, job.opId).then(job.resolve, job.reject);
     }
   }
 
   async _call(method, args, budgetMs, opId) {
+    const deadline = Date.now() + budgetMs;
     if (this._closed) throw hostError('internal', 'the host is closed');
     await this._compile();
     if (this._closed) throw hostError('internal', 'the host is closed');
     return new Promise((resolve, reject) => {
-      this._queue.push({ method, args, budgetMs, opId, resolve, reject });
+      const job = { method, args, budgetMs, opId, resolve, reject, deadline };
+      // A call still waiting for a worker when its budget ends fails then, typed: the host was
+      // busy, the call never started, and it may be made again.
+      job.timer = setTimeout(() => {
+        const at = this._queue.indexOf(job);
+        if (at < 0) return;
+        this._queue.splice(at, 1);
+        reject(
+          new ConnectorError({
+            kind: 'rate-limited',
+            fixBy: 'host',
+            retryable: true,
+            message: `the host was busy: all ${this.poolSize} workers stayed in use for this call's whole budget of ${budgetMs} ms, so it never started; run fewer calls at once, give it a longer budget, or raise poolSize`,
+            pointers: [],
+          }),
+        );
+      }, Math.min(Math.max(0, deadline - Date.now()), MAX_TIMER_MS));
+      this._queue.push(job);
       this._pump();
     });
   }
@@ -383,11 +413,18 @@ class ConnectorHost {
       timeoutMs: guestMs,
       requestId: requestId ?? undefined,
     };
-    const { value } = await this._call('execute', [request], budget, operationId);
-    return { output: parseJson(value.output), status: value.status, requests: value.requests };
+    const { value, egress } = await this._call('execute', [request], budget, operationId);
+    const result = { output: parseJson(value.output), status: value.status, requests: value.requests };
+    // Diagnostics, not output: kept off JSON and equality checks.
+    Object.defineProperty(result, 'egress', { value: egress, enumerable: false });
+    return result;
   }
 
-  /** The egress decisions of the last finished call (diagnostics: url, allowed, reason, routedTo). */
+  /**
+   * The egress decisions of the last call to finish, whichever it was (diagnostics: url, allowed,
+   * reason, routedTo). With calls in flight at once this may be another call's: read a call's own
+   * from its result's `egress` (or its error's `egress`).
+   */
   get lastEgress() {
     return this._lastEgress;
   }
@@ -401,7 +438,10 @@ class ConnectorHost {
   async close() {
     this._closed = true;
     const err = hostError('internal', 'the host was closed');
-    for (const job of this._queue.splice(0)) job.reject(err);
+    for (const job of this._queue.splice(0)) {
+      clearTimeout(job.timer);
+      job.reject(err);
+    }
     const slots = this._slots.splice(0);
     await Promise.all(
       slots.map((s) => {

@@ -318,6 +318,46 @@ describe('isolation and failure handling', () => {
     }
   });
 
+  test('a queued call\'s budget starts at execute(): behind a hung call it fails in time as rate-limited', async () => {
+    const h = new ConnectorHost({ routes: emu.hosts, poolSize: 1, graceMs: 300, _testHooks: { stallOnPath: 'hang-me', stallMs: 20000 } });
+    try {
+      await h.listOperations();
+      const hung = h.execute({ operationId: 'track.customer.identify', config: TRACK, input: { id: 'hang-me' }, timeoutMs: 3000 }).catch((e) => e);
+      const t = performance.now();
+      await assert.rejects(h.execute({ operationId: 'track.customer.identify', config: TRACK, input: { id: 'queued' }, timeoutMs: 300 }), (e) => {
+        assert.equal(e.kind, 'rate-limited');
+        assert.equal(e.fixBy, 'host');
+        assert.equal(e.retryable, true);
+        assert.match(e.message, /poolSize/);
+        return true;
+      });
+      const ms = performance.now() - t;
+      figures['call queued behind a hung one (timeoutMs 300 + grace 300) rejected after'] = `${ms.toFixed(0)} ms`;
+      assert.ok(ms < 1500, `${ms} ms: the budget must start at execute(), not when a worker takes the call`);
+      assert.equal((await hung).kind, 'timeout');
+    } finally {
+      await h.close();
+    }
+  });
+
+  test('each call gets its own egress records, also when calls overlap', async () => {
+    const h = new ConnectorHost({ routes: emu.hosts, poolSize: 2 });
+    try {
+      const [a, b] = await Promise.all(
+        ['tenant-a', 'tenant-b'].map((id) => h.execute({ operationId: 'track.customer.identify', config: TRACK, input: { id } })),
+      );
+      assert.equal(a.egress.length, 1);
+      assert.match(a.egress[0].url, /tenant-a/);
+      assert.match(b.egress[0].url, /tenant-b/);
+      await assert.rejects(h.execute({ operationId: 'track.customer.identify', config: { ...TRACK, credentials: { tag: 'track', val: { siteId: 'demo-site', apiKey: 'wrong' } } }, input: { id: 'tenant-c' } }), (e) => {
+        assert.match(e.egress[0].url, /tenant-c/);
+        return true;
+      });
+    } finally {
+      await h.close();
+    }
+  });
+
   test('the pool runs calls in parallel, one per worker', async () => {
     const h = new ConnectorHost({ routes: emu.hosts, poolSize: 2 });
     try {
