@@ -78,6 +78,38 @@ test('execute: continueOnFail gives a typed error item per failing item, others 
   assert.equal(items[1].json.success, true);
 });
 
+test('execute: values JSON cannot carry are typed error items, not data (NaN would name the person "NaN")', async () => {
+  const cases = [
+    { id: NaN },
+    { id: '42', attributes: { score: Infinity } },
+    { id: '42', attributes: { when: () => 1 } },
+    // (a Map is already {} when the node reads it: n8n's own parameter resolution converts it)
+    { id: '42', attributes: { list: [1, undefined] } },
+  ];
+  const params = cases.map((value) => ({ ...IDENTIFY, inputs: { mappingMode: 'defineBelow', value } }));
+  const ctx = fakeExecuteFunctions(node, { parameters: params, items: cases.map(() => ({ json: {} })), continueOnFail: true });
+  const [items] = await node.execute.call(ctx);
+  assert.equal(items.length, cases.length);
+  for (const [i, item] of items.entries()) {
+    assert.ok(item.json.error, `case ${i} was sent: ${JSON.stringify(item.json)}`);
+    assert.equal(item.json.error.kind, 'invalid-input', `case ${i}`);
+    assert.match(item.json.error.message, /JSON cannot carry/, `case ${i}`);
+  }
+  assert.deepEqual(items[0].json.error.pointers, ['/id']);
+  assert.deepEqual(items[1].json.error.pointers, ['/attributes/score']);
+});
+
+test('loadOptions: only text and number values become options', () => {
+  const options = rt.lookupOptionsOf([
+    { text: 'a', value: 1 },
+    { text: 'b', value: { x: 1 } },
+    { text: 'c', value: null },
+    { text: 'd', value: 'x' },
+    { text: 'e', value: NaN },
+  ]);
+  assert.deepEqual(options, [{ name: 'a', value: 1 }, { name: 'd', value: 'x' }]);
+});
+
 test('execute: wrong key -> unauthorized; without continueOnFail a NodeOperationError is thrown', async () => {
   const creds = { ...DEMO_CREDENTIALS, trackingApiKey: 'wrong' };
   let ctx = fakeExecuteFunctions(node, { parameters: IDENTIFY, credentials: creds, continueOnFail: true });

@@ -61,8 +61,7 @@ async function runLookup(ctx, lookupId, nodeRegion, search) {
   const input = {};
   if (search) input.search = search;
   const res = await rt.getHost().execute({ operationId: lookupId, config: rt.configFor(op.connector, credentials, nodeRegion), input });
-  const result = (res.output && res.output.result) || [];
-  return result.map((o) => ({ name: String(o.text), value: o.value }));
+  return rt.lookupOptionsOf(res.output && res.output.result);
 }
 
 function currentParam(ctx, name, fallback) {
@@ -170,6 +169,7 @@ class CustomerIoWasm {
           }
           Object.assign(input, override);
         }
+        rt.checkJsonSafe(input, '', 'The input');
         if (!credentials) credentials = await credentialsFor(this);
         const region = this.getNodeParameter('region', i, 'credential');
         const res = await rt.getHost().execute({

@@ -226,6 +226,51 @@ function coerce(value, schema, name) {
   return value;
 }
 
+/**
+ * Refuses values that do not survive JSON, which would otherwise change the data silently:
+ * `NaN`/`Infinity` (JSON makes them null; as text, "NaN" names a person), functions, symbols,
+ * bigints, `undefined` inside objects and arrays, and objects other than plain ones, arrays and
+ * dates (a Map or Set becomes {}). Throws an invalid-input error naming the place.
+ */
+function checkJsonSafe(value, pointer, label) {
+  const refuse = (what) => {
+    const err = new Error(`${label}${pointer ? ` at ${pointer}` : ''} is ${what}, which JSON cannot carry: give a number, text, true/false, a list or an object`);
+    err.kind = 'invalid-input';
+    err.fixBy = 'user';
+    err.pointers = [pointer];
+    throw err;
+  };
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) refuse(String(value));
+      return;
+    case 'function':
+      refuse('a function');
+      return;
+    case 'symbol':
+    case 'bigint':
+      refuse(`a ${typeof value}`);
+      return;
+    case 'undefined':
+      refuse('undefined');
+      return;
+    case 'object': {
+      if (value === null || value instanceof Date || typeof value.toISO === 'function') return;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) checkJsonSafe(value[i], `${pointer}/${i}`, label);
+        return;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) refuse(`a ${(value.constructor && value.constructor.name) || 'non-plain object'}`);
+      for (const [k, v] of Object.entries(value)) {
+        checkJsonSafe(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, label);
+      }
+      return;
+    }
+    default:
+  }
+}
+
 /** Builds an operation's input from the mapper's values (unknown keys are passed on untouched). */
 function inputFromMapper(operationId, values) {
   const op = operation(operationId);
@@ -233,9 +278,18 @@ function inputFromMapper(operationId, values) {
   const input = {};
   for (const [k, v] of Object.entries(values || {})) {
     if (isEmpty(v)) continue;
-    input[k] = coerce(v, props[k] || {}, k);
+    const schema = props[k] || {};
+    checkJsonSafe(v, `/${k}`, `Input "${schema.title || k}"`);
+    input[k] = coerce(v, schema, k);
   }
   return input;
+}
+
+/** Dropdown options whose values a field can hold: text or finite numbers only. */
+function lookupOptionsOf(result) {
+  return (result || [])
+    .filter((o) => o && (typeof o.value === 'string' || (typeof o.value === 'number' && Number.isFinite(o.value))))
+    .map((o) => ({ name: String(o.text), value: o.value }));
 }
 
 function jsonParam(value, where, { allowEmpty = true } = {}) {
@@ -346,4 +400,6 @@ module.exports = {
   fieldLabels,
   withLabels,
   outputOf,
+  checkJsonSafe,
+  lookupOptionsOf,
 };
