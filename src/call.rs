@@ -72,6 +72,10 @@ pub struct Call<'a> {
     id_seed: Option<String>,
 }
 
+/// The longest URL (path and query) a request may have: Customer.io's front ends and the HTTP
+/// stack refuse much longer ones (about 57 KB fails) as an error that looks like the network's.
+pub const MAX_URL_BYTES: usize = 32 * 1024;
+
 impl<'a> Call<'a> {
     /// A call over `transport` and `clock` with a budget of `timeout_ms` (default 30 s).
     pub fn new(
@@ -232,6 +236,15 @@ impl Call<'_> {
     ) -> Result<HttpResponse, ConnectorError> {
         let mut attempt = 0u32;
         self.repeat_safe = policy.safe_to_repeat;
+        // A URL this long fails in transit as a transport error on a retryable path; it is the
+        // input that is too big, so say that before anything is sent.
+        let url_len = request.url.as_str().len();
+        if url_len > MAX_URL_BYTES {
+            return Err(ConnectorError::invalid_input(
+                "",
+                format!("the request's URL would be {url_len} bytes; at most {MAX_URL_BYTES} are sent — shorten the query or the values that go into the path"),
+            ));
+        }
         loop {
             let remaining = self.remaining_ms();
             if remaining == 0 {
@@ -463,6 +476,12 @@ fn status_error(
                 .and_then(|l| url::Url::parse(l).ok())
                 .and_then(|u| u.host_str().and_then(region::region_of_host));
             match target {
+                // A redirect within the region it was sent to is no region mistake.
+                Some(r) if r == region => ConnectorError::new(
+                    ErrorKind::Upstream,
+                    FixBy::Upstream,
+                    format!("Customer.io redirected the request ({}) to another address in the same data centre ({}){detail}; the connector does not follow redirects — try again later", resp.status, r.as_str().to_uppercase()),
+                ),
                 Some(r) => ConnectorError::new(
                     ErrorKind::WrongRegion,
                     FixBy::User,

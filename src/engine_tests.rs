@@ -424,3 +424,125 @@ fn a_zero_budget_is_refused_the_same_way_in_every_host() {
     assert!(e.message.contains("timeout-ms"), "{}", e.message);
     assert!(t.sent.borrow().is_empty());
 }
+
+/// The lower findings of the third hostile review, each refused or reported as what it is.
+#[test]
+fn hostile_round_three_lower_findings_hold() {
+    let c = FakeClock::default();
+    // An attribute list over 1,000 bytes as JSON is refused like a long string.
+    let t = FakeTransport::default();
+    let big: Vec<u32> = (0..50_000).collect();
+    let e = exec(
+        &t,
+        &c,
+        "track.customer.identify",
+        track(Region::Us),
+        json!({"id": "42", "attributes": {"scores": big}}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.pointers.clone()),
+        (
+            ErrorKind::InvalidInput,
+            vec!["/attributes/scores".to_string()]
+        ),
+        "{e:?}"
+    );
+    assert!(t.sent.borrow().is_empty());
+    // A cursor Customer.io gives back twice ends the reading, and the output says it may be cut.
+    let page = |next: &str| {
+        answer(
+            200,
+            &json!({"newsletters": [{"id": 1}], "next": next}).to_string(),
+        )
+    };
+    let t = FakeTransport::with(vec![page("a"), page("b"), page("a")]);
+    let r = exec(
+        &t,
+        &c,
+        "app.newsletter.list",
+        app(Region::Us),
+        json!({"return_all": true}),
+    )
+    .unwrap();
+    let out: Value = serde_json::from_str(&r.output).unwrap();
+    assert_eq!(out["truncated"], true, "{out}");
+    // A file name with a control character never reaches a header line.
+    let t = FakeTransport::default();
+    let e = exec(
+        &t,
+        &c,
+        "app.asset.upload",
+        app(Region::Us),
+        json!({"file_name": "a\tb.png", "content": "aGk="}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.pointers.clone()),
+        (ErrorKind::InvalidInput, vec!["/file_name".to_string()]),
+        "{e:?}"
+    );
+    assert!(t.sent.borrow().is_empty());
+    // Headers that re-route a request behind the URL the connector checked are refused.
+    for name in ["X-Original-URL", "x-rewrite-url", "X-HTTP-Method-Override"] {
+        let t = FakeTransport::default();
+        let input =
+            json!({"method": "GET", "endpoint": "/v1/campaigns", "headers": {name: "/v1/admin"}});
+        let e = exec(&t, &c, "app.raw_http_request", app(Region::Us), input).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidInput, "{name}: {e:?}");
+        assert!(t.sent.borrow().is_empty(), "{name}");
+    }
+    // A URL too long to send is the input's fault, said before anything goes out.
+    let t = FakeTransport::default();
+    let long = "x".repeat(66 * 1024);
+    let input = json!({"method": "GET", "endpoint": "/v1/campaigns", "query": {"q": long}});
+    let e = exec(&t, &c, "app.raw_http_request", app(Region::Us), input).unwrap_err();
+    assert_eq!(
+        (e.kind, e.retryable),
+        (ErrorKind::InvalidInput, false),
+        "{e:?}"
+    );
+    assert!(t.sent.borrow().is_empty());
+    // An answer nested deeper than the parser goes is an error, not a string posing as data.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let t = FakeTransport::with(vec![answer(200, &deep)]);
+    let e = exec(&t, &c, "app.campaign.list", app(Region::Us), json!({})).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Upstream, "{e:?}");
+    // A redirect within the same region is no region mistake.
+    let redirect = Ok(HttpResponse {
+        status: 301,
+        headers: vec![(
+            "location".into(),
+            "https://api.customer.io/v1/elsewhere".into(),
+        )],
+        body: Vec::new(),
+    });
+    let t = FakeTransport::with(vec![redirect]);
+    let e = exec(&t, &c, "app.campaign.list", app(Region::Us), json!({})).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Upstream, "{e:?}");
+    assert!(!e.message.contains("not US"), "{}", e.message);
+}
+
+/// Export-and-wait reads only the export it started: an answer about another one is refused.
+#[test]
+fn export_and_wait_refuses_a_poll_about_another_export() {
+    let c = FakeClock::default();
+    let t = FakeTransport::with(vec![
+        answer(200, r#"{"export":{"id":5,"status":"pending"}}"#),
+        answer(200, r#"{"export":{"id":6,"status":"done"}}"#),
+    ]);
+    let e = exec(
+        &t,
+        &c,
+        "app.export.customers_and_wait",
+        app(Region::Us),
+        json!({"filters": {"segment": {"id": 7}}}),
+    )
+    .unwrap_err();
+    assert_eq!((e.kind, e.retryable), (ErrorKind::Upstream, false), "{e:?}");
+    assert!(
+        e.message.contains("export 5") && e.message.contains('6'),
+        "{}",
+        e.message
+    );
+}

@@ -259,6 +259,15 @@ fn ty_schema(ty: &Ty, api: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
+/// An attribute value's size as Customer.io counts it: a string's bytes, anything else's JSON
+/// text.
+fn attribute_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        other => other.to_string().len(),
+    }
+}
+
 /// Builds the JSON Schema 2020-12 document of an operation's input from its field groups.
 pub fn input_schema(
     title: &str,
@@ -543,8 +552,9 @@ fn check_ty(ty: &Ty, value: &Value, pointer: &str, problems: &mut Problems) -> O
                     let p = format!("{pointer}/{}", pointer_escape(k));
                     if k.len() > 150 {
                         problems.push((p, format!("attribute name is {} bytes; Customer.io allows at most 150", k.len())));
-                    } else if v.as_str().is_some_and(|s| s.len() > 1000) {
-                        problems.push((p, format!("`{k}` is {} bytes; Customer.io allows at most 1000 per attribute value", v.as_str().map_or(0, str::len))));
+                    } else if attribute_size(v) > 1000 {
+                        // A list or object counts as its JSON text: the limit is on the value.
+                        problems.push((p, format!("`{k}` is {} bytes; Customer.io allows at most 1000 per attribute value (a list or object counts as its JSON text)", attribute_size(v))));
                     } else if TIMESTAMP_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
                         // Reserved timestamps take the same forms as timestamp fields.
                         if let Some(t) = check_ty(&Ty::Timestamp, v, &p, problems) {

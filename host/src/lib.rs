@@ -117,7 +117,8 @@ pub struct HostOptions {
     /// The `.wasm` component.
     pub component: PathBuf,
     /// Send every allowed request to this `http://host:port` instead, keeping path, query and
-    /// `Host` (tests and the embedded emulator).
+    /// `Host` (tests and the embedded emulator). Loopback only (127.0.0.0/8, ::1, localhost):
+    /// the credentials travel over plain HTTP.
     pub route_to: Option<String>,
     /// Where compiled artifacts are cached; `None` = a `cio-host-cache` folder beside the component.
     /// An artifact is used only if its SHA-256 checksum file matches and (on Unix) neither file
@@ -1405,9 +1406,24 @@ fn parse_route(url: &str) -> anyhow::Result<http::uri::Authority> {
         uri.scheme_str() == Some("http"),
         "--route-to must be an http:// URL, e.g. http://127.0.0.1:8080"
     );
-    uri.authority()
+    let authority = uri
+        .authority()
         .cloned()
-        .context("--route-to needs host:port")
+        .context("--route-to needs host:port")?;
+    // Routed requests carry the real credentials over plain HTTP: only to this machine.
+    let host = authority
+        .host()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    anyhow::ensure!(
+        loopback,
+        "--route-to must point at this machine (127.0.0.1, ::1 or localhost): routed requests carry the credentials over plain HTTP, so {host} is refused"
+    );
+    Ok(authority)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -666,3 +666,30 @@ fn endless_input_and_oversized_files_are_refused_before_they_are_read_whole() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `route_to` sends the credentials over plain HTTP, so it takes only this machine.
+#[test]
+fn route_to_takes_only_loopback() {
+    let dir = scratch("route");
+    for (url, ok) in [
+        ("http://127.0.0.1:9", true),
+        ("http://[::1]:9", true),
+        ("http://localhost:9", true),
+        ("http://10.0.0.5:8080", false),
+        ("http://emulator.example.com:8080", false),
+    ] {
+        let loaded = ConnectorHost::load(&HostOptions {
+            component: guest_wat(),
+            cache_dir: Some(dir.clone()),
+            route_to: Some(url.into()),
+            ..Default::default()
+        });
+        match (loaded, ok) {
+            (Ok(_), true) => {}
+            (Err(e), false) => assert!(format!("{e:#}").contains("this machine"), "{url}: {e:#}"),
+            (Ok(_), false) => panic!("{url} was accepted"),
+            (Err(e), true) => panic!("{url}: {e:#}"),
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -495,7 +495,8 @@ fn a_lookup_stops_on_a_repeated_cursor_and_lists_each_option_once() {
     let out: Value = serde_json::from_str(&out.output).unwrap();
     assert_eq!(
         out,
-        json!({"result": [{"text": "VIP", "value": 7}], "truncated": false})
+        // The repeat ends the reading, and the list may be cut: truncated says so.
+        json!({"result": [{"text": "VIP", "value": 7}], "truncated": true})
     );
     assert_eq!(t.sent.borrow().len(), 2);
 }

@@ -113,11 +113,26 @@ pub fn create_and_wait(
         call.pace(wait);
         wait = (wait * 3 / 2).min(MAX_WAIT_MS);
         polls += 1;
-        export = step(call, b, "export.get", &id)
+        let polled = step(call, b, "export.get", &id)
             .map_err(|e| named(e, &export))?
             .get("export")
             .cloned()
             .unwrap_or(Value::Null);
+        // An answer about another export would make this one look done (or failed): refuse it.
+        if polled.get("id") != Some(&id) {
+            let e = ConnectorError::new(
+                ErrorKind::Upstream,
+                FixBy::Upstream,
+                format!(
+                    "asked for export {id}, Customer.io answered about {}",
+                    polled
+                        .get("id")
+                        .map_or_else(|| "no export".to_string(), Value::to_string)
+                ),
+            );
+            return Err(named(e, &export));
+        }
+        export = polled;
     }
     let link = step(call, b, "export.download", &id).map_err(|e| named(e, &export))?;
     let url = link.get("url").cloned().unwrap_or(Value::Null);

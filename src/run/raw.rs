@@ -18,8 +18,9 @@ use crate::util;
 pub const DEBUG_BODY_MAX: usize = 10 * 1024;
 
 /// Headers the connector owns. Letting a user set them would override auth, re-target the
-/// request or break message framing.
-const FORBIDDEN_HEADERS: [&str; 14] = [
+/// request (the proxy and framework routing headers rewrite the path or method behind the URL
+/// the connector checked) or break message framing.
+const FORBIDDEN_HEADERS: [&str; 22] = [
     "authorization",
     "proxy-authorization",
     "host",
@@ -34,6 +35,14 @@ const FORBIDDEN_HEADERS: [&str; 14] = [
     "http2-settings",
     "x-forwarded-host",
     "forwarded",
+    "x-original-url",
+    "x-rewrite-url",
+    "x-original-host",
+    "x-host",
+    "x-forwarded-server",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
 ];
 
 fn invalid(pointer: &str, message: impl Into<String>) -> ConnectorError {

@@ -309,7 +309,28 @@ pub fn exchange_body(
         });
         return Ok((resp.status, file));
     }
-    Ok((resp.status, json_output(&resp)))
+    // An answer that looks like JSON but does not parse (cut short, or nested deeper than the
+    // parser goes) is an error, not text handed on as if it were the data.
+    let out = json_output(&resp);
+    let looks_json = resp
+        .body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['));
+    // (Where Customer.io's answer is only an acknowledgement, its text is passed on as before.)
+    if looks_json && out.is_string() && !matches!(op.output, Output::Empty) {
+        let mut e = ConnectorError::new(
+            crate::error::ErrorKind::Upstream,
+            crate::error::FixBy::Upstream,
+            format!(
+                "Customer.io's answer to `{}` looks like JSON but cannot be read (cut short, or nested more than 128 levels deep)",
+                b.id()
+            ),
+        );
+        e.status = Some(resp.status);
+        return Err(call.unsafe_to_repeat(e, true));
+    }
+    Ok((resp.status, out))
 }
 
 /// Runs an entry with the generic runner (or its split).
@@ -392,7 +413,7 @@ fn paged(
     let mut seen = std::collections::HashSet::new();
     // Every page is the same request but for its position: plan it once.
     let first = plan(b.op, &input, &|| call.ulid())?;
-    let (status, next) = loop {
+    let (status, next, repeated) = loop {
         let mut p = first.clone();
         p.query
             .extend(limit.map(|l| ("limit".to_string(), l.to_string())));
@@ -438,7 +459,7 @@ fn paged(
         // A cursor seen before would only repeat pages: stop instead of looping to the cap.
         let repeated = next.as_ref().is_some_and(|n| !seen.insert(n.clone()));
         if !return_all || next.is_none() || repeated || pages >= max_pages {
-            break (status, next.filter(|_| !repeated));
+            break (status, next.filter(|_| !repeated), repeated);
         }
         call.pace(pace_ms(b.api));
         start = next;
@@ -462,11 +483,12 @@ fn paged(
             })
             .collect();
         return Ok((
-            json!({"result": result, "truncated": next.is_some()}),
+            json!({"result": result, "truncated": next.is_some() || repeated}),
             status,
         ));
     }
-    let truncated = return_all && next.is_some();
+    // A repeated cursor ends the reading but not the list: the output must not claim it whole.
+    let truncated = (return_all && next.is_some()) || repeated;
     // A page number or offset goes out as a number, so it can be given back as `page` / `start`.
     let next = match style {
         Paginator::Page | Paginator::Offset | Paginator::LimitOffset => {

@@ -110,6 +110,14 @@ pub fn upload(
         .get("file_name")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // The name goes into a header line: a control character (NUL, tab, a line break) there
+    // would change the form, not name a file.
+    if file_name.chars().any(char::is_control) {
+        return Err(ConnectorError::invalid_input(
+            "/file_name",
+            "the file name has a control character (NUL, tab, line break, …); give a plain name such as banner.png",
+        ));
+    }
     let media = media_type(file_name)
         .ok_or_else(|| ConnectorError::invalid_input("/file_name", "unknown file type"))?;
     let bytes = input
