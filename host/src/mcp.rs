@@ -525,7 +525,16 @@ struct Inner {
     connections: Vec<ConnectionConfig>,
     tools: Vec<Tool>,
     prompts: Vec<Prompt>,
+    /// Each lookup's options as last read, with when: completion runs on every keystroke, and
+    /// one paged read serves them all for [`LOOKUP_CACHE`].
+    lookups: std::sync::Mutex<std::collections::HashMap<String, CachedLookup>>,
 }
+
+/// A lookup's options as read: when, the options, and whether the list was cut.
+type CachedLookup = (std::time::Instant, Vec<Value>, bool);
+
+/// How long completion reuses a lookup's options before reading them again.
+const LOOKUP_CACHE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The MCP server: a [`ServerHandler`] over a loaded host and its connections.
 #[derive(Clone)]
@@ -557,6 +566,7 @@ impl McpServer {
                 connections,
                 tools,
                 prompts,
+                lookups: Default::default(),
             }),
         })
     }
@@ -685,16 +695,38 @@ impl McpServer {
         let Some(lookup) = lookup else {
             return CompletionInfo::default();
         };
-        let mut input = json!({});
-        if !prefix.is_empty() {
-            input["search"] = json!(prefix);
-        }
-        let Ok((output, _)) = self.run(&lookup, input, None).await else {
-            return CompletionInfo::default();
+        let cached = {
+            let cache = self.inner.lookups.lock().unwrap_or_else(|e| e.into_inner());
+            cache
+                .get(&lookup.id)
+                .filter(|(at, _, _)| at.elapsed() < LOOKUP_CACHE)
+                .map(|(_, options, truncated)| (options.clone(), *truncated))
         };
-        let options = output["result"].as_array().cloned().unwrap_or_default();
+        let (options, truncated) = match cached {
+            Some(hit) => hit,
+            None => {
+                let Ok((output, _)) = self.run(&lookup, json!({}), None).await else {
+                    return CompletionInfo::default();
+                };
+                let options = output["result"].as_array().cloned().unwrap_or_default();
+                let truncated = output["truncated"] == json!(true);
+                let mut cache = self.inner.lookups.lock().unwrap_or_else(|e| e.into_inner());
+                cache.insert(
+                    lookup.id.clone(),
+                    (std::time::Instant::now(), options.clone(), truncated),
+                );
+                (options, truncated)
+            }
+        };
+        // The lookup's own search, on the cached options: text containing the prefix.
+        let prefix = prefix.to_lowercase();
         let mut values: Vec<String> = options
             .iter()
+            .filter(|o| {
+                o["text"]
+                    .as_str()
+                    .is_some_and(|t| t.to_lowercase().contains(&prefix))
+            })
             .filter_map(|o| match &o["value"] {
                 Value::String(s) => Some(s.clone()),
                 Value::Null => None,
@@ -703,7 +735,7 @@ impl McpServer {
             .collect();
         let total = values.len();
         values.truncate(CompletionInfo::MAX_VALUES);
-        let more = total > values.len() || output["truncated"] == json!(true);
+        let more = total > values.len() || truncated;
         CompletionInfo::with_pagination(values, Some(total as u32), more).unwrap_or_default()
     }
 }
@@ -992,6 +1024,9 @@ where
     Ok(())
 }
 
+/// The most MCP sessions `serve_http` keeps open at once.
+pub const MAX_SESSIONS: usize = 64;
+
 /// Serves MCP over Streamable HTTP at `http://ADDR/mcp` (loopback only; `Host` and `Origin`
 /// checked against loopback names to stop DNS rebinding). Prints `{"listening": URL}` on stderr.
 pub async fn serve_http(server: McpServer, addr: SocketAddr) -> anyhow::Result<()> {
@@ -1004,9 +1039,31 @@ pub async fn serve_http(server: McpServer, addr: SocketAddr) -> anyhow::Result<(
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(["localhost", "127.0.0.1", "::1", "[::1]"])
         .with_allowed_origins(["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"]);
+    let sessions = Arc::new(LocalSessionManager::default());
     let service: StreamableHttpService<McpServer, LocalSessionManager> =
-        StreamableHttpService::new(move || Ok(server.clone()), Default::default(), config);
-    let router = axum::Router::new().nest_service("/mcp", service);
+        StreamableHttpService::new(move || Ok(server.clone()), sessions.clone(), config);
+    // At most MAX_SESSIONS at once (idle ones close after rmcp's keep-alive, 5 minutes): a new
+    // session past that is refused with 503 instead of growing without bound.
+    let cap = axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let sessions = sessions.clone();
+            async move {
+                let opens = req.method() == axum::http::Method::POST
+                    && !req.headers().contains_key("mcp-session-id");
+                if opens && sessions.sessions.read().await.len() >= MAX_SESSIONS {
+                    let body = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32000,
+                    "message": format!("the server has {MAX_SESSIONS} sessions open, its limit: close one (DELETE /mcp with its Mcp-Session-Id) or wait for idle ones to expire (5 minutes)")}});
+                    return axum::response::IntoResponse::into_response((
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body.to_string(),
+                    ));
+                }
+                next.run(req).await
+            }
+        },
+    );
+    let router = axum::Router::new().nest_service("/mcp", service).layer(cap);
     let url = match local {
         SocketAddr::V6(a) => format!("http://[{}]:{}/mcp", a.ip(), a.port()),
         SocketAddr::V4(a) => format!("http://{}:{}/mcp", a.ip(), a.port()),

@@ -385,6 +385,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn a_session_lists_calls_completes_and_never_shows_a_secret() {
     let f = fixture();
     let server = McpServer::new(f.host.clone(), connections(&ALL), &Filter::default()).unwrap();
+    let egress = f.host.clone();
     let transcript = runtime().block_on(async move {
         let mut s = Session::start(server).await;
         let list = s.request("tools/list", json!({})).await;
@@ -452,6 +453,26 @@ fn a_session_lists_calls_completes_and_never_shows_a_secret() {
             .await;
         let values = done["result"]["completion"]["values"].as_array().unwrap();
         assert!(!values.is_empty(), "{done}");
+        // The next keystrokes complete from the options already read: no new request.
+        let sent = egress.egress_log().len();
+        for prefix in ["V", "VI", "VIP"] {
+            let again = s
+                .request(
+                    "completion/complete",
+                    json!({"ref": {"type": "ref/prompt", "name": "app__segment__get"},
+                        "argument": {"name": "segment_id", "value": prefix}}),
+                )
+                .await;
+            assert!(
+                again["result"]["completion"]["values"].is_array(),
+                "{again}"
+            );
+        }
+        assert_eq!(
+            egress.egress_log().len(),
+            sent,
+            "completion read the lookup again"
+        );
         let got = s
             .request(
                 "prompts/get",
@@ -530,4 +551,47 @@ fn listen_accepts_loopback_only() {
     for addr in ["0.0.0.0:8931", "[::]:8931", "192.0.2.1:80", "nonsense"] {
         assert!(mcp::loopback_addr(addr).is_err(), "{addr}");
     }
+}
+
+/// `mcp --listen` keeps at most `MAX_SESSIONS` sessions: one more is refused with 503, not
+/// kept without bound.
+#[test]
+fn listen_caps_open_sessions() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cio-host"))
+        .args(["--emulator", "mcp", "--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            if let Some(u) = v["listening"].as_str() {
+                break u.to_string();
+            }
+        }
+    };
+    let authority = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mcp")
+        .to_string();
+    let open = || {
+        let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"cap-test","version":"1"}}}"#;
+        let mut s = std::net::TcpStream::connect(&authority).unwrap();
+        write!(s, "POST /mcp HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head).unwrap();
+        String::from_utf8_lossy(&head[9..12]).to_string()
+    };
+    for i in 0..mcp::MAX_SESSIONS {
+        assert_eq!(open(), "200", "session {i}");
+    }
+    assert_eq!(open(), "503", "one past the cap");
+    let _ = child.kill();
+    let _ = child.wait();
 }
