@@ -1226,9 +1226,10 @@ impl Inner {
                 FixBy::Host,
                 false,
                 format!(
-                    "the component ran out of memory: it asked for {} MiB, the host allows {} MiB per call; send a smaller input or raise the host's memory limit",
+                    "the component ran out of memory: it asked for {} MiB, the host allows {} MiB per call ({} bytes of answers had arrived); send a smaller input or ask for less (smaller pages), or raise the host's memory limit",
                     desired.div_ceil(1 << 20),
-                    limit >> 20
+                    limit >> 20,
+                    stop.received
                 ),
             ));
         }
